@@ -1,0 +1,236 @@
+/**
+ * Reads verifier inputs: cloud assembly directories (cdk.out, nested Stage assemblies and nested stack templates
+ * included) and CloudFormation template files (JSON or YAML with short-form tags).
+ *
+ * Reading never throws for a bad input: each bad file becomes an InputError and the rest are still read.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseCfnYaml } from './yaml-cfn';
+
+/** A CloudFormation template as parsed JSON. */
+export type CfnTemplate = {
+  readonly AWSTemplateFormatVersion?: string;
+  readonly Description?: string;
+  readonly Metadata?: Record<string, unknown>;
+  readonly Parameters?: Record<string, CfnParameter>;
+  readonly Mappings?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly Conditions?: Record<string, unknown>;
+  readonly Resources: Record<string, CfnResource>;
+  readonly Outputs?: Record<string, CfnOutput>;
+  readonly Transform?: unknown;
+};
+
+export interface CfnParameter {
+  readonly Type?: string;
+  readonly Default?: unknown;
+  readonly AllowedValues?: readonly unknown[];
+  readonly [key: string]: unknown;
+}
+
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
+  readonly Condition?: string;
+  readonly DependsOn?: string | readonly string[];
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
+  readonly [key: string]: unknown;
+}
+
+export interface CfnOutput {
+  readonly Value: unknown;
+  readonly Export?: { readonly Name: unknown };
+  readonly Condition?: string;
+  readonly Description?: string;
+}
+
+/** One template read from an input, with what its source says about it. */
+export interface LoadedTemplate {
+  /** Path of the template file. */
+  readonly file: string;
+  /** The stack name (cloud assembly), or the file name without extension. */
+  readonly stackName: string;
+  /** Hierarchical display name (e.g. `Stage/Stack`) when read from an assembly. */
+  readonly displayName?: string;
+  readonly template: CfnTemplate;
+  /** The account from the assembly's stack environment, when it is not `unknown-account`. */
+  readonly account?: string;
+  /** The region from the assembly's stack environment, when it is not `unknown-region`. */
+  readonly region?: string;
+  /** The cloud assembly directory this template came from. */
+  readonly assemblyDir?: string;
+  /** For a nested stack template: the parent stack's name and the AWS::CloudFormation::Stack logical id. */
+  readonly nestedIn?: { readonly stackName: string; readonly logicalId: string };
+  /** SHA-256 of the file's bytes, hex. */
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+export interface InputError {
+  readonly file: string;
+  readonly message: string;
+}
+
+export interface ReadResult {
+  readonly templates: LoadedTemplate[];
+  readonly errors: InputError[];
+}
+
+/** Reads every input path (assembly directory or template file). */
+export function readInputs(inputs: readonly string[]): ReadResult {
+  const templates: LoadedTemplate[] = [];
+  const errors: InputError[] = [];
+  for (const input of inputs) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(input);
+    } catch {
+      errors.push({ file: input, message: 'no such file or directory' });
+      continue;
+    }
+    if (stat.isDirectory()) {
+      if (fs.existsSync(path.join(input, 'manifest.json'))) readAssembly(input, templates, errors, new Set());
+      else errors.push({ file: input, message: 'is a directory but not a cloud assembly (no manifest.json)' });
+    } else {
+      const result = readTemplateFile(input);
+      if ('message' in result) errors.push(result);
+      else templates.push(result);
+    }
+  }
+  return { templates, errors };
+}
+
+/** Reads one template file (JSON or YAML). */
+export function readTemplateFile(file: string, extra: Partial<LoadedTemplate> = {}): LoadedTemplate | InputError {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    return { file, message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+  }
+  const parsed = parseTemplateText(buf.toString('utf8'), file);
+  if ('message' in parsed) return parsed;
+  return {
+    file,
+    stackName: path.basename(file).replace(/(\.template)?\.(json|ya?ml|template)$/i, ''),
+    template: parsed.template,
+    sha256: createHash('sha256').update(buf).digest('hex'),
+    bytes: buf.length,
+    ...extra,
+  };
+}
+
+/** Parses template text and checks it is a CloudFormation template. */
+export function parseTemplateText(text: string, file: string): { template: CfnTemplate } | InputError {
+  let data: unknown;
+  const trimmed = text.replace(/^\uFEFF/, '').trimStart();
+  const looksJson = trimmed.startsWith('{') || trimmed.startsWith('[') || /\.json$/i.test(file);
+  try {
+    data = looksJson && !/\.ya?ml$/i.test(file) ? JSON.parse(trimmed) : parseCfnYaml(text);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    return { file, message: looksJson ? `not valid JSON: ${msg}` : msg! };
+  }
+  const problem = templateProblem(data);
+  if (problem) return { file, message: `not a CloudFormation template: ${problem}` };
+  return { template: data as CfnTemplate };
+}
+
+function templateProblem(data: unknown): string | undefined {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'the document is not an object';
+  const t = data as Record<string, unknown>;
+  const resources = t.Resources;
+  if (resources === undefined) return 'it has no Resources section';
+  if (resources === null || typeof resources !== 'object' || Array.isArray(resources))
+    return 'Resources is not an object';
+  for (const [id, r] of Object.entries(resources)) {
+    if (id.startsWith('Fn::ForEach::')) continue; // language-extension loops: the model reports them
+    if (r === null || typeof r !== 'object' || Array.isArray(r)) return `resource ${id} is not an object`;
+    if (typeof (r as Record<string, unknown>).Type !== 'string') return `resource ${id} has no Type string (an unexpanded module or macro?)`;
+    const props = (r as Record<string, unknown>).Properties;
+    if (props !== undefined && (props === null || typeof props !== 'object' || Array.isArray(props)))
+      return `resource ${id} has Properties that are not an object`;
+  }
+  for (const section of ['Parameters', 'Mappings', 'Conditions', 'Outputs', 'Metadata'] as const) {
+    const s = t[section];
+    if (s !== undefined && (s === null || typeof s !== 'object' || Array.isArray(s)))
+      return `${section} is not an object`;
+  }
+  return undefined;
+}
+
+interface AssemblyArtifact {
+  readonly type?: string;
+  readonly environment?: string;
+  readonly displayName?: string;
+  readonly properties?: Record<string, unknown>;
+}
+
+function readAssembly(dir: string, out: LoadedTemplate[], errors: InputError[], seen: Set<string>): void {
+  const real = fs.realpathSync(dir);
+  if (seen.has(real)) return;
+  seen.add(real);
+  const manifestFile = path.join(dir, 'manifest.json');
+  let manifest: { artifacts?: Record<string, AssemblyArtifact> };
+  try {
+    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as typeof manifest;
+  } catch (e) {
+    errors.push({ file: manifestFile, message: `not a readable cloud assembly manifest: ${(e as Error).message}` });
+    return;
+  }
+  for (const [name, artifact] of Object.entries(manifest.artifacts ?? {})) {
+    if (artifact.type === 'cdk:cloud-assembly') {
+      const sub = artifact.properties?.directoryName;
+      if (typeof sub === 'string') readAssembly(path.join(dir, sub), out, errors, seen);
+      continue;
+    }
+    if (artifact.type !== 'aws:cloudformation:stack') continue;
+    const templateFile = artifact.properties?.templateFile;
+    if (typeof templateFile !== 'string') {
+      errors.push({ file: manifestFile, message: `stack ${name} has no templateFile` });
+      continue;
+    }
+    const env = /^aws:\/\/([^/]+)\/(.+)$/.exec(artifact.environment ?? '');
+    const account = env && /^\d{12}$/.test(env[1]!) ? env[1] : undefined;
+    const region = env && env[2] !== 'unknown-region' ? env[2] : undefined;
+    const stackName = typeof artifact.properties?.stackName === 'string' ? artifact.properties.stackName : name;
+    const loaded = readTemplateFile(path.join(dir, templateFile), {
+      stackName,
+      displayName: artifact.displayName ?? name,
+      account,
+      region,
+      assemblyDir: dir,
+    });
+    if ('message' in loaded) {
+      errors.push(loaded);
+      continue;
+    }
+    out.push(loaded);
+    readNestedStacks(dir, loaded, out, errors);
+  }
+}
+
+/** Nested stack templates are assets named by the parent's `aws:asset:path` metadata. */
+function readNestedStacks(dir: string, parent: LoadedTemplate, out: LoadedTemplate[], errors: InputError[]): void {
+  for (const [logicalId, r] of Object.entries(parent.template.Resources)) {
+    if (r.Type !== 'AWS::CloudFormation::Stack') continue;
+    const assetPath = r.Metadata?.['aws:asset:path'];
+    if (typeof assetPath !== 'string') continue;
+    const loaded = readTemplateFile(path.join(dir, assetPath), {
+      stackName: `${parent.stackName}/${logicalId}`,
+      displayName: `${parent.displayName ?? parent.stackName}/${logicalId}`,
+      account: parent.account,
+      region: parent.region,
+      assemblyDir: dir,
+      nestedIn: { stackName: parent.stackName, logicalId },
+    });
+    if ('message' in loaded) errors.push(loaded);
+    else {
+      out.push(loaded);
+      readNestedStacks(dir, loaded, out, errors);
+    }
+  }
+}

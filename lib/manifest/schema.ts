@@ -1,0 +1,232 @@
+/**
+ * The tenant manifest: one YAML file per exclusive tenant in `tenants/`.
+ *
+ * The schema is the single source of truth for what a manifest may say. Validation that needs more than one
+ * file (unique ids and accounts) or the clock (expired licences) lives in `load.ts`.
+ */
+import { z } from 'zod';
+
+export const ISOLATION_LEVELS = ['account', 'hardware', 'hsm'] as const;
+export type PromisedLevel = (typeof ISOLATION_LEVELS)[number];
+
+export const REGIMES = ['hipaa', 'pci-dss', 'sox', 'fedramp-moderate', 'fedramp-high', 'itar'] as const;
+export type Regime = (typeof REGIMES)[number];
+
+/** Regimes whose data may only live in the AWS GovCloud (US) partition. */
+export const GOVCLOUD_ONLY_REGIMES: readonly Regime[] = ['itar', 'fedramp-high'];
+export const GOVCLOUD_REGIONS = ['us-gov-west-1', 'us-gov-east-1'] as const;
+
+/** Every region a tenant may name. The partition follows from the region (see `partitionOf`). */
+export const REGIONS = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'af-south-1',
+  'ap-east-1',
+  'ap-south-1',
+  'ap-south-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ca-central-1',
+  'ca-west-1',
+  'eu-central-1',
+  'eu-central-2',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-south-1',
+  'eu-south-2',
+  'eu-north-1',
+  'il-central-1',
+  'me-south-1',
+  'me-central-1',
+  'sa-east-1',
+  'us-gov-west-1',
+  'us-gov-east-1',
+] as const;
+export type Region = (typeof REGIONS)[number];
+
+export function partitionOf(region: string): 'aws' | 'aws-us-gov' | 'aws-cn' {
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('cn-')) return 'aws-cn';
+  return 'aws';
+}
+
+export const TENANT_ID_PATTERN = /^[a-z][a-z0-9-]{2,31}$/;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function isRealDate(s: string): boolean {
+  if (!DATE.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
+}
+
+/** IPv4 CIDR between /16 and /24 with no host bits set. */
+export function cidrProblem(cidr: string, minPrefix = 16, maxPrefix = 24): string | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!m) return `must be an IPv4 CIDR such as 10.20.0.0/16, got "${cidr}"`;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255)) return `has an octet above 255: "${cidr}"`;
+  if (prefix < minPrefix || prefix > maxPrefix)
+    return `must have a prefix between /${minPrefix} and /${maxPrefix} (the VPC limits), got /${prefix}`;
+  const ip = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const hostBits = 32 - prefix;
+  if (ip % 2 ** hostBits !== 0) return `has host bits set: "${cidr}" is not a network address`;
+  return undefined;
+}
+
+const cidr = z.string().superRefine((v, ctx) => {
+  const problem = cidrProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+export const manifestSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(
+        TENANT_ID_PATTERN,
+        'must be 3-32 characters of lower-case letters, digits and hyphens, starting with a letter (^[a-z][a-z0-9-]{2,31}$)',
+      ),
+    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id in quotes, e.g. "111111111111"'),
+    region: z.enum(REGIONS, { message: `must be an AWS region, one of: ${REGIONS.join(', ')}` }),
+    isolation: z.enum(ISOLATION_LEVELS, { message: `must be one of: ${ISOLATION_LEVELS.join(', ')}` }),
+    compliance: z
+      .array(z.enum(REGIMES, { message: `must be one of: ${REGIMES.join(', ')}` }))
+      .refine((a) => new Set(a).size === a.length, 'must not list a regime twice')
+      .default([]),
+    licence: z
+      .object({
+        justification: z
+          .string()
+          .trim()
+          .min(1, 'must say why this customer needs an exclusive deployment (it is empty)'),
+        approvedBy: z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be the approver\'s e-mail address'),
+        reviewBy: z
+          .string({ message: 'must be a date YYYY-MM-DD' })
+          .refine(isRealDate, 'must be a real calendar date YYYY-MM-DD'),
+        ticket: z.string().min(1).optional(),
+      })
+      .strict(),
+    network: z
+      .object({
+        cidr,
+        /** CIDR of the second, default-tenancy VPC that hosts OpenSearch for `hardware` and `hsm` tenants. */
+        searchCidr: cidr.optional(),
+        /** Availability zones; default: the region's a, b and c zones. Never looked up. */
+        availabilityZones: z
+          .array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'must be zone names such as eu-west-1a'))
+          .min(3, 'must name at least 3 zones (Multi-AZ database and zone-aware search)')
+          .optional(),
+      })
+      .strict(),
+    workload: z
+      .object({
+        ticketsPerDay: z
+          .number({ message: 'must be a number' })
+          .int('must be a whole number')
+          .min(1, 'must be at least 1')
+          .max(5_000_000, 'must be at most 5000000'),
+        attachmentsGb: z.number().int().min(0).max(65_536).optional(),
+      })
+      .strict(),
+    database: z
+      .object({
+        /** Overrides the class derived from the workload. */
+        instanceClass: z
+          .string()
+          .regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.r6i.xlarge')
+          .optional(),
+        backupRetentionDays: z.number().int().min(7, 'must be at least 7 days').max(35, 'must be at most 35 days').optional(),
+        postgresMajorVersion: z
+          .number()
+          .int()
+          .min(16, 'must be 16 or later')
+          .max(17, 'must be a version this tool knows: 16 or 17')
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    search: z
+      .object({
+        dataNodes: z.number().int().min(3, 'must be at least 3 (zone awareness)').max(80).optional(),
+        instanceType: z
+          .string()
+          .regex(/^[a-z0-9]+\.[a-z0-9]+\.search$/, 'must be an OpenSearch instance type such as r6g.large.search')
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    hsm: z
+      .object({
+        /** CloudHSM instance type; default hsm2m.medium. */
+        hsmType: z.enum(['hsm1.medium', 'hsm2m.medium']).optional(),
+      })
+      .strict()
+      .optional(),
+    verification: z
+      .object({
+        /** EventBridge schedule expression of the live drift check. */
+        schedule: z
+          .string()
+          .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, 'must be rate(...) or cron(...)')
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    delivery: z
+      .object({
+        /** Pin the tenant to its current release: the fleet pipeline skips it. */
+        holdBack: z.boolean().optional(),
+        /** Wave number (0 first); default: assigned by the pipeline. */
+        wave: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .optional(),
+    tags: z.record(z.string().regex(/^[\w.:/=+\-@ ]{1,128}$/), z.string().max(256)).optional(),
+  })
+  .strict();
+
+export type TenantManifestInput = z.input<typeof manifestSchema>;
+export type TenantManifestData = z.output<typeof manifestSchema>;
+
+/** A validated manifest with the facts derived from it. */
+export interface TenantManifest extends TenantManifestData {
+  /** The file the manifest was read from, relative to the working directory. */
+  readonly file: string;
+  readonly partition: 'aws' | 'aws-us-gov' | 'aws-cn';
+  readonly availabilityZones: readonly string[];
+}
+
+/** Keys a manifest may have at each level, for did-you-mean hints on unknown keys. */
+export function knownKeys(path: readonly (string | number)[]): string[] {
+  let schema: z.ZodType = manifestSchema;
+  for (const key of path) {
+    const inner = unwrap(schema);
+    if (inner instanceof z.ZodObject) {
+      const next = (inner.shape as Record<string, z.ZodType>)[String(key)];
+      if (!next) return [];
+      schema = next;
+    } else return [];
+  }
+  const inner = unwrap(schema);
+  return inner instanceof z.ZodObject ? Object.keys(inner.shape as object) : [];
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s: z.ZodType = schema;
+  for (let i = 0; i < 5; i++) {
+    if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) {
+      s = (s as unknown as { unwrap(): z.ZodType }).unwrap();
+    } else break;
+  }
+  return s;
+}
