@@ -80,7 +80,6 @@ export function parseCfnYaml(text: string): unknown {
     customTags: TAGS,
     prettyErrors: false,
     uniqueKeys: false,
-    maxAliasCount: 1000,
     // Dates stay strings (AWSTemplateFormatVersion: 2010-09-09).
     schema: 'core',
   });

@@ -1,0 +1,231 @@
+/**
+ * Runs the rule catalogue over tenant models (or live inventories) and decides each tenant's achieved level and
+ * verdict. Pure: no I/O.
+ */
+import { atLeast, LEVELS, levelRank, type IsolationLevel } from './levels';
+import type { TenantModel } from './model';
+import type { TenantInventory } from './inventory';
+import type { Finding, FleetReporter, IsolationRule, Observation, Reporter, RuleStatus, Severity } from './rule';
+import { RULES } from './rules';
+
+export interface RuleResult {
+  readonly rule: IsolationRule;
+  readonly status: RuleStatus | 'warning';
+  /** Every finding of the rule (including those above the tenant's required level). */
+  readonly findings: readonly Finding[];
+  /** Compliant evidence the rule recorded. */
+  readonly evidence: readonly Observation[];
+  /** Whether the rule counts for this tenant's verdict (its level is at or below the required level). */
+  readonly counts: boolean;
+}
+
+export interface TenantVerdict {
+  readonly tenant: string;
+  readonly account?: string;
+  readonly region?: string;
+  readonly required: IsolationLevel;
+  readonly achieved: IsolationLevel;
+  readonly verdict: 'pass' | 'fail';
+  /** Findings that count: errors and warnings of rules at or below the required level. */
+  readonly findings: readonly Finding[];
+  readonly results: readonly RuleResult[];
+  readonly stacks: readonly { readonly name: string; readonly file: string }[];
+}
+
+export interface EvaluateOptions {
+  /** The catalogue to run. @default RULES */
+  readonly rules?: readonly IsolationRule[];
+  /** Minimum level for every tenant; otherwise the declared level, else `account`. */
+  readonly require?: IsolationLevel;
+}
+
+class Collector implements Reporter {
+  readonly findings: Finding[] = [];
+  readonly evidence: Observation[] = [];
+  constructor(private readonly rule: IsolationRule) {}
+  pass(o: Observation): void {
+    this.evidence.push(o);
+  }
+  fail(o: Observation & { severity?: Severity }): void {
+    this.add(o, 'violation');
+  }
+  unverifiable(o: Observation & { severity?: Severity }): void {
+    this.add(o, 'unverifiable');
+  }
+  private add(o: Observation & { severity?: Severity }, kind: Finding['kind']): void {
+    const { severity, ...rest } = o;
+    this.findings.push({
+      rule: this.rule.id,
+      severity: severity ?? this.rule.severity,
+      remediation: this.rule.remediation,
+      kind,
+      ...rest,
+      message: kind === 'unverifiable' && !rest.message.startsWith('could not verify') ? `could not verify: ${rest.message}` : rest.message,
+    });
+  }
+  status(): RuleStatus | 'warning' {
+    const errors = this.findings.filter((f) => f.severity === 'error');
+    if (errors.some((f) => f.kind === 'violation')) return 'fail';
+    if (errors.length > 0) return 'unverifiable';
+    if (this.findings.length > 0) return 'warning';
+    return this.evidence.length > 0 ? 'pass' : 'not-applicable';
+  }
+}
+
+function runSafely(collector: Collector, fn: () => void, subject: string): void {
+  try {
+    fn();
+  } catch (e) {
+    collector.unverifiable({
+      resource: subject,
+      path: '-',
+      message: `the rule failed on this input (${e instanceof Error ? e.message : String(e)})`,
+    });
+  }
+}
+
+interface Subject {
+  readonly id: string;
+  readonly account?: string;
+  readonly region?: string;
+  readonly declared?: IsolationLevel;
+  readonly stacks: readonly { readonly name: string; readonly file: string }[];
+}
+
+function decide(
+  subject: Subject,
+  rules: readonly IsolationRule[],
+  collectors: Map<string, Collector>,
+  options: EvaluateOptions,
+): TenantVerdict {
+  const required = options.require ?? subject.declared ?? 'account';
+  const results: RuleResult[] = rules.map((rule) => {
+    const c = collectors.get(rule.id)!;
+    return {
+      rule,
+      status: c.status(),
+      findings: c.findings,
+      evidence: c.evidence,
+      counts: !rule.proves || atLeast(required, rule.proves),
+    };
+  });
+  // The achieved level: the highest level whose rules (and those of every level below) all hold.
+  let achieved: IsolationLevel = 'pooled';
+  for (const level of LEVELS.slice(1)) {
+    const blocking = results.some(
+      (r) => r.rule.proves && levelRank(r.rule.proves) <= levelRank(level) && (r.status === 'fail' || r.status === 'unverifiable'),
+    );
+    if (blocking) break;
+    achieved = level;
+  }
+  const findings = results
+    .filter((r) => r.counts)
+    .flatMap((r) => r.findings)
+    .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+  const failed = !atLeast(achieved, required) || findings.some((f) => f.severity === 'error');
+  return {
+    tenant: subject.id,
+    account: subject.account,
+    region: subject.region,
+    required,
+    achieved,
+    verdict: failed ? 'fail' : 'pass',
+    findings,
+    results,
+    stacks: subject.stacks,
+  };
+}
+
+function fleetReporter(rule: IsolationRule, byTenant: Map<string, Map<string, Collector>>): FleetReporter {
+  return {
+    forTenant(tenant: string): Reporter {
+      const c = byTenant.get(tenant)?.get(rule.id);
+      if (!c) throw new Error(`unknown tenant ${tenant}`);
+      return c;
+    },
+  };
+}
+
+/** Evaluates every rule's template checks over the fleet. */
+export function evaluateTemplates(tenants: readonly TenantModel[], options: EvaluateOptions = {}): TenantVerdict[] {
+  const rules = options.rules ?? RULES;
+  const byTenant = new Map<string, Map<string, Collector>>();
+  for (const t of tenants) byTenant.set(t.id, new Map(rules.map((r) => [r.id, new Collector(r)])));
+  for (const rule of rules) {
+    for (const t of tenants) {
+      const c = byTenant.get(t.id)!.get(rule.id)!;
+      if (rule.checkTemplate) runSafely(c, () => rule.checkTemplate!(t, c), t.stacks[0]?.name ?? t.id);
+    }
+    if (rule.checkFleet) {
+      const reporter = fleetReporter(rule, byTenant);
+      try {
+        rule.checkFleet(tenants, reporter);
+      } catch (e) {
+        for (const t of tenants) {
+          byTenant.get(t.id)!.get(rule.id)!.unverifiable({
+            resource: t.id,
+            path: '-',
+            message: `the fleet rule failed (${e instanceof Error ? e.message : String(e)})`,
+          });
+        }
+      }
+    }
+  }
+  return tenants.map((t) =>
+    decide(
+      {
+        id: t.id,
+        account: t.account,
+        region: t.region,
+        declared: t.declared,
+        stacks: t.stacks.map((s) => ({ name: s.name, file: s.file })),
+      },
+      rules,
+      byTenant.get(t.id)!,
+      options,
+    ),
+  );
+}
+
+/** Evaluates every rule's live checks over collected inventories. */
+export function evaluateLive(
+  inventories: readonly TenantInventory[],
+  options: EvaluateOptions & { readonly declared?: (tenant: string) => IsolationLevel | undefined } = {},
+): TenantVerdict[] {
+  const rules = (options.rules ?? RULES).filter((r) => r.checkLive || r.checkLiveFleet);
+  const byTenant = new Map<string, Map<string, Collector>>();
+  for (const inv of inventories) byTenant.set(inv.tenant, new Map(rules.map((r) => [r.id, new Collector(r)])));
+  for (const rule of rules) {
+    for (const inv of inventories) {
+      const c = byTenant.get(inv.tenant)!.get(rule.id)!;
+      if (rule.checkLive) runSafely(c, () => rule.checkLive!(inv, c), inv.account ?? inv.tenant);
+    }
+    if (rule.checkLiveFleet) {
+      try {
+        rule.checkLiveFleet(inventories, fleetReporter(rule, byTenant));
+      } catch (e) {
+        for (const inv of inventories) {
+          byTenant.get(inv.tenant)!.get(rule.id)!.unverifiable({
+            resource: inv.tenant,
+            path: '-',
+            message: `the fleet rule failed (${e instanceof Error ? e.message : String(e)})`,
+          });
+        }
+      }
+    }
+  }
+  return inventories.map((inv) =>
+    decide(
+      {
+        id: inv.tenant,
+        account: inv.account,
+        region: inv.region,
+        declared: options.declared?.(inv.tenant),
+        stacks: [],
+      },
+      rules,
+      byTenant.get(inv.tenant)!,
+      options,
+    ),
+  );
+}

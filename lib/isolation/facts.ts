@@ -1,0 +1,463 @@
+/**
+ * Facts derived from a tenant model that several rules share: account ownership of values, ARNs, which key
+ * protects a data store, which VPC a resource lives in. Each fact is computed here once, never in a rule.
+ */
+import { describe, extOf, litString, piecesOf, type ResourceRef, type StackModel, type TenantModel, type Val } from './model';
+export { where } from './model';
+
+export type Ownership = 'self' | 'other' | 'unknown' | 'aws';
+
+/** Whether an account value (a 12-digit literal, `${AWS::AccountId}`, `aws`) is the tenant's own. */
+export function accountOwnership(tenant: TenantModel, v: Val | string): Ownership {
+  if (typeof v !== 'string') {
+    if (v.k === 'pseudo' && v.name === 'AWS::AccountId') return 'self';
+    const s = litString(v);
+    if (s === undefined) return 'unknown';
+    v = s;
+  }
+  if (v === 'aws' || v === '') return 'aws';
+  if (!/^\d{12}$/.test(v)) return 'unknown';
+  if (!tenant.account) return 'unknown';
+  return v === tenant.account ? 'self' : 'other';
+}
+
+export interface ArnParts {
+  readonly service: string;
+  readonly region: string;
+  /** The account field: a literal, or `self` when it is `${AWS::AccountId}`, or undefined when unresolved. */
+  readonly account: string | 'self' | undefined;
+  readonly resource: string;
+}
+
+/** Parses an ARN-shaped value whose pieces may be symbolic; undefined when it is not an ARN. */
+export function parseArn(v: Val): ArnParts | undefined {
+  const pieces = piecesOf(v);
+  if (!pieces || typeof pieces[0] !== 'string' || !pieces[0].startsWith('arn:')) return undefined;
+  // Split on ':' keeping symbolic pieces as single fields.
+  const fields: (string | 'self' | undefined)[] = [''];
+  let symbolicField = false;
+  for (const p of pieces) {
+    if (typeof p === 'string') {
+      const parts = p.split(':');
+      parts.forEach((part, i) => {
+        if (i > 0) {
+          fields.push('');
+          symbolicField = false;
+        }
+        const last = fields.length - 1;
+        if (!symbolicField) fields[last] = `${fields[last] ?? ''}${part}`;
+      });
+    } else {
+      const last = fields.length - 1;
+      const isSelf = p.k === 'pseudo' && p.name === 'AWS::AccountId';
+      fields[last] = fields[last] === '' && isSelf ? 'self' : undefined;
+      symbolicField = true;
+    }
+  }
+  if (fields.length < 6) return undefined;
+  return {
+    service: fields[2] ?? '',
+    region: fields[3] ?? '',
+    account: fields[4],
+    resource: fields.slice(5).map((f) => f ?? '*').join(':'),
+  };
+}
+
+/** The tenant resource a value points at: a Ref/GetAtt, or a string built around exactly one resource. */
+export function targetResource(v: Val): ResourceRef | undefined {
+  if (v.k === 'res') return v.r;
+  if (v.k === 'str') {
+    const refs = v.parts.filter((p) => typeof p !== 'string' && p.k === 'res');
+    if (refs.length === 1) {
+      const only = refs[0]!;
+      if (typeof only !== 'string' && only.k === 'res') return only.r;
+    }
+  }
+  return undefined;
+}
+
+export const KMS_KEY_TYPES = ['AWS::KMS::Key', 'AWS::KMS::ReplicaKey'];
+
+/** How a data store's key reference was classified. */
+export type KeyClass =
+  | { readonly kind: 'tenant-cmk'; readonly key: ResourceRef }
+  | { readonly kind: 'tenant-hsm'; readonly key: ResourceRef }
+  | { readonly kind: 'aws-managed'; readonly value: string }
+  | { readonly kind: 'literal'; readonly value: string; readonly account?: string }
+  | { readonly kind: 'unresolved'; readonly value: string }
+  | { readonly kind: 'missing' };
+
+/** Is this resource a custom resource that creates a KMS key in a CloudHSM-backed custom key store? */
+export function isHsmKeyResource(r: ResourceRef): boolean {
+  if (!isCustomResource(r)) return false;
+  const origin = r.stack.resolve(r.props.Origin);
+  return origin.length === 1 && litString(origin[0]!) === 'AWS_CLOUDHSM' && r.props.CustomKeyStoreId !== undefined;
+}
+
+export function isCustomResource(r: ResourceRef): boolean {
+  return r.type.startsWith('Custom::') || r.type === 'AWS::CloudFormation::CustomResource';
+}
+
+/** Classifies one possible value of a KMS key property. */
+export function classifyKey(stack: StackModel, v: Val, depth = 0): KeyClass {
+  if (v.k === 'absent') return { kind: 'missing' };
+  const target = targetResource(v);
+  if (target) {
+    if (KMS_KEY_TYPES.includes(target.type)) {
+      if (target.type === 'AWS::KMS::ReplicaKey') {
+        const primary = target.stack.resolve(target.props.PrimaryKeyArn);
+        const p = primary.length === 1 ? targetResource(primary[0]!) : undefined;
+        if (!p || p.type !== 'AWS::KMS::Key') return { kind: 'literal', value: describe(primary[0] ?? v) };
+      }
+      return { kind: 'tenant-cmk', key: target };
+    }
+    if (target.type === 'AWS::KMS::Alias' && depth < 5) {
+      const targets = target.stack.resolve(target.props.TargetKeyId);
+      if (targets.length === 1) return classifyKey(target.stack, targets[0]!, depth + 1);
+      return { kind: 'unresolved', value: `alias ${target.id} with a conditional target` };
+    }
+    if (isHsmKeyResource(target)) return { kind: 'tenant-hsm', key: target };
+    return { kind: 'unresolved', value: `${describe(v)} (a ${target.type}, not a KMS key the verifier recognises)` };
+  }
+  const ext = extOf(v);
+  if (ext) return { kind: 'unresolved', value: ext.what };
+  const s = litString(v);
+  if (s !== undefined) {
+    const aliasName = /^(arn:[^:]+:kms:[^:]*:[^:]*:)?(alias\/.+)$/.exec(s)?.[2];
+    if (aliasName?.startsWith('alias/aws/')) return { kind: 'aws-managed', value: s };
+    if (aliasName && depth < 5) {
+      const alias = stack.tenant
+        .ofType('AWS::KMS::Alias')
+        .find((a) => a.stack.resolve(a.props.AliasName).some((n) => litString(n) === aliasName));
+      if (alias) {
+        const targets = alias.stack.resolve(alias.props.TargetKeyId);
+        if (targets.length === 1) return classifyKey(alias.stack, targets[0]!, depth + 1);
+      }
+    }
+    const account = /^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(s)?.[1];
+    return { kind: 'literal', value: s, account };
+  }
+  const arn = parseArn(v);
+  if (arn && arn.resource.startsWith('alias/aws/')) return { kind: 'aws-managed', value: describe(v) };
+  return { kind: 'literal', value: describe(v), account: typeof arn?.account === 'string' ? arn.account : undefined };
+}
+
+/** A place where a data store names (or should name) its KMS key. */
+export interface EncryptionSite {
+  readonly resource: ResourceRef;
+  /** The data class, for the one-key-per-class hygiene rule and the report. */
+  readonly dataClass: 'database' | 'performance-insights' | 'secret' | 'search' | 'logs' | 'backup' | 'storage';
+  /** The property path of the key, e.g. `Properties.KmsKeyId`. */
+  readonly path: string;
+  /** The encryption is switched off (e.g. StorageEncrypted false): a violation in itself. */
+  readonly disabled?: string;
+  /** Every possible key reference. */
+  readonly keys: readonly KeyClass[];
+}
+
+interface SiteSpec {
+  readonly type: string;
+  readonly dataClass: EncryptionSite['dataClass'];
+  readonly keyPath: readonly string[];
+  /** When the site applies at all (e.g. only with Performance Insights on); default: always. */
+  readonly applies?: (r: ResourceRef) => boolean;
+  /** Why encryption is off, if it is. */
+  readonly disabled?: (r: ResourceRef) => string | undefined;
+}
+
+function flag(r: ResourceRef, path: readonly string[]): 'true' | 'false' | 'unknown' | 'absent' {
+  const vals = r.stack.valuesAt(r.props, path);
+  const seen = new Set(
+    vals.map((v) => {
+      if (v.k === 'absent') return 'absent';
+      if (v.k === 'lit') return String(v.v).toLowerCase() === 'true' ? 'true' : 'false';
+      return 'unknown';
+    }),
+  );
+  if (seen.size === 1) return [...seen][0] as 'true' | 'false' | 'unknown' | 'absent';
+  return seen.has('false') || seen.has('absent') ? (seen.has('true') ? 'unknown' : 'false') : 'unknown';
+}
+
+const joinsCluster = (r: ResourceRef): boolean => r.props.DBClusterIdentifier !== undefined;
+
+const SITES: readonly SiteSpec[] = [
+  {
+    type: 'AWS::RDS::DBInstance',
+    dataClass: 'database',
+    keyPath: ['KmsKeyId'],
+    applies: (r) => !joinsCluster(r),
+    disabled: (r) => {
+      const f = flag(r, ['StorageEncrypted']);
+      if (f === 'true') return undefined;
+      if (r.props.KmsKeyId !== undefined && f === 'absent') return undefined; // KmsKeyId implies encryption
+      return f === 'unknown' ? 'StorageEncrypted cannot be resolved' : 'StorageEncrypted is not true';
+    },
+  },
+  {
+    type: 'AWS::RDS::DBInstance',
+    dataClass: 'performance-insights',
+    keyPath: ['PerformanceInsightsKMSKeyId'],
+    applies: (r) => !joinsCluster(r) && flag(r, ['EnablePerformanceInsights']) !== 'false' && flag(r, ['EnablePerformanceInsights']) !== 'absent',
+  },
+  {
+    type: 'AWS::RDS::DBInstance',
+    dataClass: 'secret',
+    keyPath: ['MasterUserSecret', 'KmsKeyId'],
+    applies: (r) => ['true', 'unknown'].includes(flag(r, ['ManageMasterUserPassword'])),
+  },
+  {
+    type: 'AWS::RDS::DBCluster',
+    dataClass: 'database',
+    keyPath: ['KmsKeyId'],
+    disabled: (r) => {
+      const f = flag(r, ['StorageEncrypted']);
+      if (f === 'true' || (r.props.KmsKeyId !== undefined && f === 'absent')) return undefined;
+      return f === 'unknown' ? 'StorageEncrypted cannot be resolved' : 'StorageEncrypted is not true';
+    },
+  },
+  {
+    type: 'AWS::RDS::DBCluster',
+    dataClass: 'performance-insights',
+    keyPath: ['PerformanceInsightsKmsKeyId'],
+    applies: (r) => ['true', 'unknown'].includes(flag(r, ['PerformanceInsightsEnabled'])),
+  },
+  {
+    type: 'AWS::RDS::DBCluster',
+    dataClass: 'secret',
+    keyPath: ['MasterUserSecret', 'KmsKeyId'],
+    applies: (r) => ['true', 'unknown'].includes(flag(r, ['ManageMasterUserPassword'])),
+  },
+  ...['AWS::OpenSearchService::Domain', 'AWS::Elasticsearch::Domain'].map(
+    (type): SiteSpec => ({
+      type,
+      dataClass: 'search',
+      keyPath: ['EncryptionAtRestOptions', 'KmsKeyId'],
+      disabled: (r) => {
+        const f = flag(r, ['EncryptionAtRestOptions', 'Enabled']);
+        return f === 'true' ? undefined : f === 'unknown' ? 'EncryptionAtRestOptions.Enabled cannot be resolved' : 'EncryptionAtRestOptions.Enabled is not true';
+      },
+    }),
+  ),
+  { type: 'AWS::Logs::LogGroup', dataClass: 'logs', keyPath: ['KmsKeyId'] },
+  { type: 'AWS::Backup::BackupVault', dataClass: 'backup', keyPath: ['EncryptionKeyArn'] },
+  { type: 'AWS::SecretsManager::Secret', dataClass: 'secret', keyPath: ['KmsKeyId'] },
+  {
+    type: 'AWS::DynamoDB::Table',
+    dataClass: 'storage',
+    keyPath: ['SSESpecification', 'KMSMasterKeyId'],
+    disabled: (r) => (flag(r, ['SSESpecification', 'SSEEnabled']) === 'true' ? undefined : 'SSESpecification.SSEEnabled is not true (an AWS-owned key)'),
+  },
+  {
+    type: 'AWS::EFS::FileSystem',
+    dataClass: 'storage',
+    keyPath: ['KmsKeyId'],
+    disabled: (r) => (flag(r, ['Encrypted']) === 'true' ? undefined : 'Encrypted is not true'),
+  },
+  {
+    type: 'AWS::EC2::Volume',
+    dataClass: 'storage',
+    keyPath: ['KmsKeyId'],
+    disabled: (r) => (flag(r, ['Encrypted']) === 'true' ? undefined : 'Encrypted is not true'),
+  },
+];
+
+/** Every place in the tenant's templates where a store of tenant data names its key. */
+export function encryptionSites(tenant: TenantModel): EncryptionSite[] {
+  return tenant.cached('encryptionSites', () => {
+    const out: EncryptionSite[] = [];
+    for (const spec of SITES) {
+      for (const r of tenant.ofType(spec.type)) {
+        if (spec.applies && !spec.applies(r)) continue;
+        const disabled = spec.disabled?.(r);
+        const vals = r.stack.valuesAt(r.props, spec.keyPath);
+        out.push({
+          resource: r,
+          dataClass: spec.dataClass,
+          path: `Properties.${spec.keyPath.join('.')}`,
+          disabled,
+          keys: vals.map((v) => classifyKey(r.stack, v)),
+        });
+      }
+    }
+    for (const r of tenant.ofType('AWS::S3::Bucket')) {
+      const rules = r.stack.nodesAt(r.props, ['BucketEncryption', 'ServerSideEncryptionConfiguration']).flatMap((n) => r.stack.elements(n));
+      const keys: KeyClass[] = [];
+      let disabled: string | undefined = rules.length === 0 ? 'no BucketEncryption: objects use an S3-owned key (SSE-S3)' : undefined;
+      for (const rule of rules) {
+        const algs = r.stack.valuesAt(rule, ['ServerSideEncryptionByDefault', 'SSEAlgorithm']).map(litString);
+        if (algs.some((a) => a === 'AES256')) disabled = 'SSEAlgorithm AES256 uses an S3-owned key';
+        keys.push(...r.stack.valuesAt(rule, ['ServerSideEncryptionByDefault', 'KMSMasterKeyID']).map((v) => classifyKey(r.stack, v)));
+      }
+      out.push({
+        resource: r,
+        dataClass: 'storage',
+        path: 'Properties.BucketEncryption.ServerSideEncryptionConfiguration[].ServerSideEncryptionByDefault.KMSMasterKeyID',
+        disabled,
+        keys: keys.length ? keys : [{ kind: 'missing' }],
+      });
+    }
+    return out;
+  });
+}
+
+/** Where a network-placed resource lives. */
+export interface Placement {
+  readonly vpcs: ResourceRef[];
+  /** What could not be followed, or pointed outside the tenant. */
+  readonly problems: { readonly path: string; readonly value: string; readonly outside: boolean }[];
+  /** No placement at all (e.g. no DBSubnetGroupName: the account's default VPC). */
+  readonly none?: string;
+}
+
+/** The VPC(s) of a list of subnet values. */
+function vpcsOfSubnets(stack: StackModel, node: unknown, path: string, out: Placement): void {
+  const lists = stack.listValues(node);
+  for (const list of lists) {
+    for (const v of list) {
+      const subnet = targetResource(v);
+      if (subnet && subnet.type === 'AWS::EC2::Subnet') {
+        for (const vpcVal of subnet.stack.resolve(subnet.props.VpcId)) {
+          const vpc = targetResource(vpcVal);
+          if (vpc && vpc.type === 'AWS::EC2::VPC') {
+            if (!out.vpcs.includes(vpc)) out.vpcs.push(vpc);
+          } else out.problems.push({ path: `${subnet.id}.VpcId`, value: describe(vpcVal), outside: !extOf(vpcVal) });
+        }
+      } else out.problems.push({ path, value: describe(v), outside: !extOf(v) || extOf(v)?.kind === 'import' });
+    }
+  }
+}
+
+/** The VPC(s) holding a DB instance/cluster or a search domain, followed through subnet groups and subnets. */
+export function placementOf(r: ResourceRef): Placement {
+  const out: { vpcs: ResourceRef[]; problems: Placement['problems'] } = { vpcs: [], problems: [] };
+  const s = r.stack;
+  if (r.type === 'AWS::RDS::DBInstance' || r.type === 'AWS::RDS::DBCluster' || r.type.endsWith('::DBInstance') || r.type.endsWith('::DBCluster')) {
+    if (r.type === 'AWS::RDS::DBInstance' && r.props.DBClusterIdentifier !== undefined) {
+      for (const v of s.resolve(r.props.DBClusterIdentifier)) {
+        const cluster = targetResource(v);
+        if (cluster && cluster.type === 'AWS::RDS::DBCluster') {
+          const p = placementOf(cluster);
+          out.vpcs.push(...p.vpcs.filter((x) => !out.vpcs.includes(x)));
+          out.problems.push(...p.problems);
+          if (p.none) return { ...out, none: p.none };
+        } else out.problems.push({ path: 'Properties.DBClusterIdentifier', value: describe(v), outside: true });
+      }
+      return out;
+    }
+    if (r.props.DBSubnetGroupName === undefined) {
+      return { ...out, none: 'no DBSubnetGroupName: the database goes into the account\'s default VPC, not a VPC the tenant defines' };
+    }
+    for (const v of s.resolve(r.props.DBSubnetGroupName)) {
+      const group = targetResource(v);
+      if (group && group.type.endsWith('::DBSubnetGroup')) vpcsOfSubnets(group.stack, group.props.SubnetIds, `${group.id}.SubnetIds`, out);
+      else out.problems.push({ path: 'Properties.DBSubnetGroupName', value: describe(v), outside: !extOf(v) || extOf(v)?.kind === 'import' });
+    }
+    return out;
+  }
+  if (r.type === 'AWS::OpenSearchService::Domain' || r.type === 'AWS::Elasticsearch::Domain') {
+    const key = r.type === 'AWS::OpenSearchService::Domain' ? 'VPCOptions' : 'VPCOptions';
+    const subnets = s.nodesAt(r.props, [key, 'SubnetIds']);
+    if (subnets.length === 0) return { ...out, none: 'no VPCOptions: the domain has a public endpoint outside any VPC' };
+    for (const n of subnets) vpcsOfSubnets(s, n, `Properties.${key}.SubnetIds`, out);
+    return out;
+  }
+  return out;
+}
+
+/** The InstanceTenancy of a VPC: `dedicated`, `default`, or undefined when unresolved. */
+export function vpcTenancy(vpc: ResourceRef): 'dedicated' | 'default' | 'host' | undefined {
+  const vals = vpc.stack.resolve(vpc.props.InstanceTenancy);
+  const seen = new Set(vals.map((v) => (v.k === 'absent' ? 'default' : litString(v))));
+  if (seen.size !== 1) return undefined;
+  const t = [...seen][0];
+  return t === 'dedicated' || t === 'default' || t === 'host' ? t : undefined;
+}
+
+/** Database and search resources of the tenant. */
+export const DATABASE_TYPES = ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'];
+export const SEARCH_TYPES = ['AWS::OpenSearchService::Domain', 'AWS::Elasticsearch::Domain'];
+
+/** Walks every value in a resource's properties, with its path. */
+export function walk(
+  node: unknown,
+  visit: (node: unknown, path: string, key: string | undefined) => boolean | void,
+  path = 'Properties',
+  key?: string,
+  depth = 0,
+): void {
+  if (depth > 60) return;
+  if (visit(node, path, key) === false) return;
+  if (Array.isArray(node)) node.forEach((n, i) => walk(n, visit, `${path}[${i}]`, key, depth + 1));
+  else if (node && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+      walk(v, visit, k.startsWith('Fn::') || k === 'Ref' ? path : `${path}.${k}`, k.startsWith('Fn::') || k === 'Ref' ? key : k, depth + 1);
+    }
+  }
+}
+
+/** Is an IP range private (RFC 1918, CGNAT or link-local)? Undefined when it is not an IPv4 CIDR. */
+export function cidrInfo(cidr: string): { start: number; end: number } | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(cidr.trim());
+  if (!m) return undefined;
+  const ip = m.slice(1, 5).reduce((a, o) => a * 256 + Number(o), 0);
+  const prefix = m[5] === undefined ? 32 : Number(m[5]);
+  const size = 2 ** (32 - prefix);
+  const start = ip - (ip % size);
+  return { start, end: start + size - 1 };
+}
+
+const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'].map((c) => cidrInfo(c)!);
+
+export function isPrivateCidr(cidr: string): boolean {
+  const c = cidrInfo(cidr);
+  return !!c && PRIVATE.some((p) => c.start >= p.start && c.end <= p.end);
+}
+
+export function cidrWithin(inner: string, outer: string): boolean {
+  const a = cidrInfo(inner);
+  const b = cidrInfo(outer);
+  return !!a && !!b && a.start >= b.start && a.end <= b.end;
+}
+
+/** A physical identifier written into a template as a literal (not built from the tenant's own resources). */
+export interface LiteralIdentifier {
+  readonly kind: 'kms-key' | 'network' | 'cluster' | 'data-endpoint' | 'arn';
+  /** Normalised identifier: key id, vpc-/subnet-/sg- id, cluster name, hostname, ARN. */
+  readonly id: string;
+  readonly value: string;
+  readonly resource: ResourceRef;
+  readonly path: string;
+}
+
+const NETWORK_ID = /\b((?:vpc|subnet|sg|tgw|tgw-attach|pcx|vgw|cgw|vpce-svc|vpce|pl|eni|rtb|igw|nat|lgw)-[0-9a-f]{8,17})\b/g;
+const KMS_KEY_ARN = /arn:[a-z-]+:kms:[a-z0-9-]*:\d{12}:key\/([0-9a-f-]{36}|mrk-[0-9a-f]{32})/g;
+const CLUSTER_ARN = /arn:[a-z-]+:(ecs|eks|rds|es|aoss|elasticache|docdb|kafka):[a-z0-9-]*:\d{12}:(cluster|domain|collection|db|replicationgroup)[:/]([A-Za-z0-9._-]+)/g;
+const HOST = /([a-z0-9-]+\.)+(rds|es|aos|aoss|cache|docdb|neptune|redshift|kafka|memorydb)\.amazonaws\.com(\.cn)?/gi;
+
+/** Every literal physical identifier in a tenant's resources, for network and fleet-sharing rules. */
+export function literalIdentifiers(tenant: TenantModel): LiteralIdentifier[] {
+  return tenant.cached('literalIdentifiers', () => {
+    const out: LiteralIdentifier[] = [];
+    for (const r of tenant.resources()) {
+      walk(r.props, (node, path) => {
+        if (typeof node !== 'string') {
+          if (node && typeof node === 'object' && !Array.isArray(node) && 'Fn::Sub' in (node as object)) {
+            const sub = (node as Record<string, unknown>)['Fn::Sub'];
+            const text = Array.isArray(sub) ? sub[0] : sub;
+            if (typeof text === 'string') scan(text, path);
+          }
+          return true;
+        }
+        scan(node, path);
+        return false;
+      });
+      function scan(text: string, path: string): void {
+        for (const m of text.matchAll(KMS_KEY_ARN)) out.push({ kind: 'kms-key', id: m[1]!, value: m[0], resource: r, path });
+        for (const m of text.matchAll(NETWORK_ID)) out.push({ kind: 'network', id: m[1]!, value: m[1]!, resource: r, path });
+        for (const m of text.matchAll(CLUSTER_ARN)) out.push({ kind: 'cluster', id: `${m[1]}:${m[3]}`, value: m[0], resource: r, path });
+        for (const m of text.matchAll(HOST)) out.push({ kind: 'data-endpoint', id: m[0].toLowerCase(), value: m[0], resource: r, path });
+      }
+    }
+    return out;
+  });
+}

@@ -1,0 +1,624 @@
+/**
+ * A typed view of a tenant's CloudFormation templates that follows intrinsic functions.
+ *
+ * Resolution never guesses. A value is turned into the list of values it may take (`Val[]`): `Fn::If` on a
+ * condition that cannot be decided yields both branches, a parameter with AllowedValues yields each of them, and
+ * whatever cannot be followed (an unconstrained parameter, an import from outside the tenant, an unsupported
+ * function) becomes an `ext` value that rules must treat as "could not verify", never as a pass.
+ *
+ * This module does no I/O and imports no construct classes.
+ */
+import type { CfnResource, CfnTemplate } from '../assembly/read';
+import type { IsolationLevel } from './levels';
+
+/** A reference to something the tenant's own templates define. */
+export interface ResourceVal {
+  readonly k: 'res';
+  readonly r: ResourceRef;
+  /** The attribute for Fn::GetAtt; undefined for Ref. */
+  readonly attr?: string;
+}
+
+/** A pseudo parameter (AWS::AccountId, AWS::Region, ...) that is not a known literal. */
+export interface PseudoVal {
+  readonly k: 'pseudo';
+  readonly name: string;
+}
+
+/** Something the templates do not define: a parameter, an import from outside, an unsupported function. */
+export interface ExtVal {
+  readonly k: 'ext';
+  readonly kind: 'param' | 'import' | 'dynamic-reference' | 'unsupported' | 'missing-resource' | 'azs';
+  /** What it is, for messages: `parameter VpcId`, `Fn::ImportValue shared-vpc-id`. */
+  readonly what: string;
+  readonly name?: string;
+}
+
+export type Sym = ResourceVal | PseudoVal | ExtVal;
+export type Piece = string | Sym;
+
+/** One possible value of a template node. */
+export type Val =
+  | { readonly k: 'lit'; readonly v: string | number | boolean | null }
+  | { readonly k: 'str'; readonly parts: readonly Piece[] }
+  | { readonly k: 'absent' }
+  | Sym;
+
+/** A template node that is an object or array literal (its leaves may still hold intrinsics). */
+export type RawNode = unknown;
+
+export interface ResourceRef {
+  readonly stack: StackModel;
+  readonly id: string;
+  readonly type: string;
+  readonly props: Readonly<Record<string, unknown>>;
+  readonly raw: CfnResource;
+}
+
+/** Where a resource lives, for findings. */
+export function where(r: ResourceRef): { stack: string; resource: string } {
+  return { stack: r.stack.name, resource: r.id };
+}
+
+const MAX_ALTERNATIVES = 64;
+const MAX_DEPTH = 40;
+
+/** Values that a string can take when every piece is known. */
+export function litString(v: Val): string | undefined {
+  if (v.k === 'lit' && typeof v.v === 'string') return v.v;
+  return undefined;
+}
+
+/** The pieces of a string-like value (a literal becomes one string piece). */
+export function piecesOf(v: Val): Piece[] | undefined {
+  switch (v.k) {
+    case 'lit':
+      return v.v === null ? undefined : [String(v.v)];
+    case 'str':
+      return [...v.parts];
+    case 'absent':
+      return undefined;
+    default:
+      return [v];
+  }
+}
+
+function normalizeParts(parts: readonly Piece[]): Val {
+  const merged: Piece[] = [];
+  for (const p of parts) {
+    const last = merged[merged.length - 1];
+    if (typeof p === 'string' && typeof last === 'string') merged[merged.length - 1] = last + p;
+    else if (p !== '') merged.push(p);
+  }
+  if (merged.length === 0) return { k: 'lit', v: '' };
+  if (merged.length === 1) {
+    const only = merged[0]!;
+    return typeof only === 'string' ? { k: 'lit', v: only } : only;
+  }
+  return { k: 'str', parts: merged };
+}
+
+/** Describes a value for a finding message. */
+export function describe(v: Val): string {
+  switch (v.k) {
+    case 'lit':
+      return JSON.stringify(v.v);
+    case 'absent':
+      return '(not set)';
+    case 'res':
+      return v.attr ? `Fn::GetAtt ${v.r.id}.${v.attr}` : `Ref ${v.r.id}`;
+    case 'pseudo':
+      return v.name;
+    case 'ext':
+      return v.what;
+    case 'str':
+      return JSON.stringify(v.parts.map((p) => (typeof p === 'string' ? p : `\${${describe(p)}}`)).join(''));
+  }
+}
+
+/** The first unresolvable piece of a value, if any. */
+export function extOf(v: Val): ExtVal | undefined {
+  if (v.k === 'ext') return v;
+  if (v.k === 'str') return v.parts.find((p): p is ExtVal => typeof p !== 'string' && p.k === 'ext');
+  return undefined;
+}
+
+export interface StackModelInput {
+  readonly name: string;
+  readonly file: string;
+  readonly template: CfnTemplate;
+  /** For nested stacks: the parameters as the parent passes them, resolved in the parent. */
+  readonly parent?: { readonly stack: StackModel; readonly parameters: Readonly<Record<string, unknown>> };
+}
+
+/** One template of a tenant, with intrinsic resolution. */
+export class StackModel {
+  readonly name: string;
+  readonly file: string;
+  readonly template: CfnTemplate;
+  readonly resources = new Map<string, ResourceRef>();
+  /** Problems found while building the model (e.g. Fn::ForEach loops that are not expanded). */
+  readonly modelProblems: { resource: string; message: string }[] = [];
+  private parent?: StackModelInput['parent'];
+  private readonly conditionCache = new Map<string, boolean | undefined>();
+
+  constructor(
+    readonly tenant: TenantModel,
+    input: StackModelInput,
+  ) {
+    this.name = input.name;
+    this.file = input.file;
+    this.template = input.template;
+    this.parent = input.parent;
+    for (const [id, raw] of Object.entries(input.template.Resources ?? {})) {
+      if (id.startsWith('Fn::ForEach::') || raw === null || typeof raw !== 'object' || typeof raw.Type !== 'string') {
+        this.modelProblems.push({
+          resource: id,
+          message: `resource ${id} is not a plain resource (a Fn::ForEach loop or an unexpanded module), so it cannot be verified`,
+        });
+        continue;
+      }
+      const props =
+        raw.Properties && typeof raw.Properties === 'object' && !Array.isArray(raw.Properties) ? raw.Properties : {};
+      this.resources.set(id, { stack: this, id, type: raw.Type, props, raw });
+    }
+  }
+
+  /** Binds a nested stack's parameters to the values its parent passes. */
+  bindParent(parent: StackModelInput['parent']): void {
+    this.parent = parent;
+  }
+
+  get parameters(): Record<string, { Type?: string; Default?: unknown; AllowedValues?: readonly unknown[] }> {
+    return (this.template.Parameters ?? {}) as Record<string, { Type?: string; AllowedValues?: readonly unknown[] }>;
+  }
+
+  /** Every value a node may take. */
+  resolve(node: RawNode, depth = 0): Val[] {
+    if (depth > MAX_DEPTH) return [{ k: 'ext', kind: 'unsupported', what: 'a value nested too deeply to follow' }];
+    if (node === undefined) return [{ k: 'absent' }];
+    if (node === null || typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean') {
+      if (typeof node === 'string' && node.startsWith('{{resolve:')) {
+        return [{ k: 'ext', kind: 'dynamic-reference', what: `dynamic reference ${node}`, name: node }];
+      }
+      return [{ k: 'lit', v: node }];
+    }
+    if (Array.isArray(node)) {
+      return [{ k: 'ext', kind: 'unsupported', what: 'a list where a single value was expected' }];
+    }
+    const obj = node as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    if (keys.length !== 1) return [{ k: 'ext', kind: 'unsupported', what: 'an object where a single value was expected' }];
+    const fn = keys[0]!;
+    const arg = obj[fn];
+    switch (fn) {
+      case 'Ref':
+        return [this.ref(arg, depth)].flat();
+      case 'Fn::GetAtt':
+        return this.getAtt(arg, depth);
+      case 'Fn::Sub':
+        return this.sub(arg, depth);
+      case 'Fn::Join':
+        return this.join(arg, depth);
+      case 'Fn::If':
+        return this.ifValues(arg, (n) => this.resolve(n, depth + 1));
+      case 'Fn::ImportValue':
+        return this.importValue(arg, depth);
+      case 'Fn::FindInMap':
+        return this.findInMap(arg, depth);
+      case 'Fn::Select':
+        return this.select(arg, depth);
+      case 'Fn::Base64':
+        return this.resolve(arg, depth + 1);
+      case 'Fn::GetAZs':
+        return [{ k: 'ext', kind: 'azs', what: 'Fn::GetAZs' }];
+      case 'Fn::ToJsonString':
+        return [{ k: 'ext', kind: 'unsupported', what: 'Fn::ToJsonString' }];
+      default:
+        if (fn.startsWith('Fn::') || fn === 'Condition') {
+          return [{ k: 'ext', kind: 'unsupported', what: `${fn} (not followed by the verifier)` }];
+        }
+        return [{ k: 'ext', kind: 'unsupported', what: 'an object where a single value was expected' }];
+    }
+  }
+
+  /**
+   * The raw alternatives of a structured node (object or list) after expanding Fn::If, e.g. a list of
+   * security group ids wrapped in Fn::If. Scalars come back as they are; AWS::NoValue disappears.
+   */
+  alternatives(node: RawNode, depth = 0): RawNode[] {
+    if (depth > MAX_DEPTH) return [node];
+    if (node && typeof node === 'object' && !Array.isArray(node)) {
+      const obj = node as Record<string, unknown>;
+      const keys = Object.keys(obj);
+      if (keys.length === 1 && keys[0] === 'Fn::If') {
+        return this.ifValues(obj['Fn::If'], (n) => this.alternatives(n, depth + 1));
+      }
+      if (keys.length === 1 && keys[0] === 'Ref' && obj.Ref === 'AWS::NoValue') return [];
+    }
+    return [node];
+  }
+
+  /** Elements of a list node (each element's raw alternatives flattened); a non-list is one element. */
+  elements(node: RawNode): RawNode[] {
+    const out: RawNode[] = [];
+    for (const alt of this.alternatives(node)) {
+      if (Array.isArray(alt)) for (const el of alt) out.push(...this.alternatives(el));
+      else if (alt !== undefined) out.push(alt);
+    }
+    return out;
+  }
+
+  /** Every value a property path may take, e.g. `['EncryptionAtRestOptions', 'KmsKeyId']`. */
+  valuesAt(root: RawNode, path: readonly string[]): Val[] {
+    let nodes: RawNode[] = [root];
+    for (const key of path) {
+      const next: RawNode[] = [];
+      for (const n of nodes) {
+        for (const alt of this.alternatives(n)) {
+          if (alt && typeof alt === 'object' && !Array.isArray(alt)) next.push((alt as Record<string, unknown>)[key]);
+          else next.push(undefined);
+        }
+      }
+      nodes = next;
+    }
+    return nodes.flatMap((n) => this.resolve(n));
+  }
+
+  /** Raw alternatives at a property path (objects or lists, after Fn::If). */
+  nodesAt(root: RawNode, path: readonly string[]): RawNode[] {
+    let nodes: RawNode[] = [root];
+    for (const key of path) {
+      const next: RawNode[] = [];
+      for (const n of nodes) {
+        for (const alt of this.alternatives(n)) {
+          if (alt && typeof alt === 'object' && !Array.isArray(alt)) {
+            const v = (alt as Record<string, unknown>)[key];
+            if (v !== undefined) next.push(...this.alternatives(v));
+          }
+        }
+      }
+      nodes = next;
+    }
+    return nodes;
+  }
+
+  /** Evaluates a named condition; undefined when it depends on something unknown. */
+  condition(name: string, depth = 0): boolean | undefined {
+    if (this.conditionCache.has(name)) return this.conditionCache.get(name);
+    this.conditionCache.set(name, undefined); // guards cycles
+    const def = this.template.Conditions?.[name];
+    const value = def === undefined ? undefined : this.evalCondition(def, depth + 1);
+    this.conditionCache.set(name, value);
+    return value;
+  }
+
+  private evalCondition(node: unknown, depth: number): boolean | undefined {
+    if (depth > MAX_DEPTH || !node || typeof node !== 'object' || Array.isArray(node)) {
+      return typeof node === 'boolean' ? node : undefined;
+    }
+    const [fn, arg] = Object.entries(node as Record<string, unknown>)[0] ?? [];
+    const args = Array.isArray(arg) ? arg : [];
+    switch (fn) {
+      case 'Condition':
+        return typeof arg === 'string' ? this.condition(arg, depth) : undefined;
+      case 'Fn::Not': {
+        const v = this.evalCondition(args[0], depth + 1);
+        return v === undefined ? undefined : !v;
+      }
+      case 'Fn::And': {
+        const vs = args.map((a) => this.evalCondition(a, depth + 1));
+        if (vs.includes(false)) return false;
+        return vs.every((v) => v === true) ? true : undefined;
+      }
+      case 'Fn::Or': {
+        const vs = args.map((a) => this.evalCondition(a, depth + 1));
+        if (vs.includes(true)) return true;
+        return vs.every((v) => v === false) ? false : undefined;
+      }
+      case 'Fn::Equals': {
+        const a = this.resolve(args[0], depth + 1);
+        const b = this.resolve(args[1], depth + 1);
+        if (a.length !== 1 || b.length !== 1) return undefined;
+        const [x, y] = [a[0]!, b[0]!];
+        if (x.k === 'lit' && y.k === 'lit') return String(x.v) === String(y.v);
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private ifValues<T>(arg: unknown, each: (n: unknown) => T[]): T[] {
+    if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') {
+      return each({ 'Fn::Unsupported': 'malformed Fn::If' });
+    }
+    const cond = this.condition(arg[0]);
+    if (cond === true) return each(arg[1]);
+    if (cond === false) return each(arg[2]);
+    return [...each(arg[1]), ...each(arg[2])];
+  }
+
+  private ref(arg: unknown, depth: number): Val | Val[] {
+    if (typeof arg !== 'string') return { k: 'ext', kind: 'unsupported', what: 'a Ref to a computed name' };
+    const resource = this.resources.get(arg);
+    if (resource) return { k: 'res', r: resource };
+    if (arg.startsWith('AWS::')) return this.pseudo(arg);
+    const param = this.parameters[arg];
+    if (param) return this.param(arg, param, depth);
+    return { k: 'ext', kind: 'missing-resource', what: `Ref ${arg} (not defined in the template)`, name: arg };
+  }
+
+  private pseudo(name: string): Val {
+    const t = this.tenant;
+    switch (name) {
+      case 'AWS::NoValue':
+        return { k: 'absent' };
+      case 'AWS::Region':
+        return t.region ? { k: 'lit', v: t.region } : { k: 'pseudo', name };
+      case 'AWS::Partition':
+        return t.partition ? { k: 'lit', v: t.partition } : { k: 'pseudo', name };
+      case 'AWS::URLSuffix':
+        return t.partition === 'aws-cn' ? { k: 'lit', v: 'amazonaws.com.cn' } : { k: 'lit', v: 'amazonaws.com' };
+      default:
+        // AWS::AccountId stays symbolic: it always means the tenant's own account.
+        return { k: 'pseudo', name };
+    }
+  }
+
+  private param(name: string, def: { Type?: string; AllowedValues?: readonly unknown[] }, depth: number): Val[] {
+    if (this.parent && name in this.parent.parameters) {
+      return this.parent.stack.resolve(this.parent.parameters[name], depth + 1);
+    }
+    const type = def.Type ?? 'String';
+    if (Array.isArray(def.AllowedValues) && def.AllowedValues.length > 0 && !type.startsWith('AWS::SSM')) {
+      return def.AllowedValues.slice(0, MAX_ALTERNATIVES).map((v) =>
+        v === null || ['string', 'number', 'boolean'].includes(typeof v)
+          ? ({ k: 'lit', v: v as string | number | boolean | null } as Val)
+          : ({ k: 'ext', kind: 'param', what: `parameter ${name}`, name } as Val),
+      );
+    }
+    return [{ k: 'ext', kind: 'param', what: `parameter ${name} (${type})`, name }];
+  }
+
+  private getAtt(arg: unknown, depth: number): Val[] {
+    let id: unknown;
+    let attr: unknown;
+    if (typeof arg === 'string') [id, attr] = [arg.slice(0, arg.indexOf('.')), arg.slice(arg.indexOf('.') + 1)];
+    else if (Array.isArray(arg)) [id, attr] = arg;
+    if (typeof id !== 'string') return [{ k: 'ext', kind: 'unsupported', what: 'a malformed Fn::GetAtt' }];
+    const resource = this.resources.get(id);
+    if (!resource) return [{ k: 'ext', kind: 'missing-resource', what: `Fn::GetAtt ${id} (not defined in the template)` }];
+    if (typeof attr !== 'string') {
+      const attrs = this.resolve(attr, depth + 1);
+      const name = attrs.length === 1 ? litString(attrs[0]!) : undefined;
+      return [{ k: 'res', r: resource, attr: name ?? '?' }];
+    }
+    return [{ k: 'res', r: resource, attr }];
+  }
+
+  private sub(arg: unknown, depth: number): Val[] {
+    let text: unknown = arg;
+    let vars: Record<string, unknown> = {};
+    if (Array.isArray(arg)) {
+      text = arg[0];
+      if (arg[1] && typeof arg[1] === 'object' && !Array.isArray(arg[1])) vars = arg[1] as Record<string, unknown>;
+    }
+    if (typeof text !== 'string') return [{ k: 'ext', kind: 'unsupported', what: 'Fn::Sub with a computed string' }];
+    // Split into literal text and ${...} placeholders; ${!x} is a literal ${x}.
+    const segments: (string | { name: string })[] = [];
+    let i = 0;
+    while (i < text.length) {
+      const start = text.indexOf('${', i);
+      if (start < 0) {
+        segments.push(text.slice(i));
+        break;
+      }
+      const end = text.indexOf('}', start);
+      if (end < 0) {
+        segments.push(text.slice(i));
+        break;
+      }
+      segments.push(text.slice(i, start));
+      const name = text.slice(start + 2, end);
+      if (name.startsWith('!')) segments.push(`\${${name.slice(1)}}`);
+      else segments.push({ name: name.trim() });
+      i = end + 1;
+    }
+    let combos: Piece[][] = [[]];
+    for (const seg of segments) {
+      let options: Piece[][];
+      if (typeof seg === 'string') options = [[seg]];
+      else {
+        let vals: Val[];
+        if (seg.name in vars) vals = this.resolve(vars[seg.name], depth + 1);
+        else if (seg.name.includes('.') && !seg.name.startsWith('AWS::')) {
+          const dot = seg.name.indexOf('.');
+          vals = this.getAtt([seg.name.slice(0, dot), seg.name.slice(dot + 1)], depth + 1);
+        } else vals = [this.ref(seg.name, depth + 1)].flat();
+        options = vals.map((v) => piecesOf(v) ?? ['']);
+      }
+      const next: Piece[][] = [];
+      for (const c of combos) for (const o of options) next.push([...c, ...o]);
+      combos = next.slice(0, MAX_ALTERNATIVES);
+    }
+    return combos.map(normalizeParts);
+  }
+
+  private join(arg: unknown, depth: number): Val[] {
+    if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string') {
+      return [{ k: 'ext', kind: 'unsupported', what: 'a malformed Fn::Join' }];
+    }
+    const delimiter = arg[0];
+    const lists = this.listValues(arg[1], depth);
+    return lists.slice(0, MAX_ALTERNATIVES).map((items) => {
+      const parts: Piece[] = [];
+      items.forEach((item, idx) => {
+        if (idx > 0) parts.push(delimiter);
+        parts.push(...(piecesOf(item) ?? []));
+      });
+      return normalizeParts(parts);
+    });
+  }
+
+  /** The possible lists a list node may evaluate to, each a list of single values. */
+  listValues(node: RawNode, depth = 0): Val[][] {
+    const out: Val[][] = [];
+    for (const alt of this.alternatives(node, depth)) {
+      if (Array.isArray(alt)) {
+        let combos: Val[][] = [[]];
+        for (const el of alt) {
+          const els = this.alternatives(el, depth + 1);
+          const options: Val[] = els.flatMap((e) => this.resolve(e, depth + 1)).filter((v) => v.k !== 'absent');
+          if (els.length === 0) continue;
+          const next: Val[][] = [];
+          for (const c of combos) for (const o of options) next.push([...c, o]);
+          combos = next.slice(0, MAX_ALTERNATIVES);
+        }
+        out.push(...combos);
+      } else {
+        out.push([{ k: 'ext', kind: 'unsupported', what: 'a computed list (Fn::Split, Fn::GetAZs or a list parameter)' }]);
+      }
+    }
+    return out;
+  }
+
+  private importValue(arg: unknown, depth: number): Val[] {
+    const names = this.resolve(arg, depth + 1);
+    return names.flatMap((n): Val[] => {
+      const name = litString(n);
+      if (name === undefined) {
+        return [{ k: 'ext', kind: 'import', what: `Fn::ImportValue of a computed name ${describe(n)}` }];
+      }
+      const exported = this.tenant.findExport(name);
+      if (exported) return exported.stack.resolve(exported.value, depth + 1);
+      return [{ k: 'ext', kind: 'import', what: `Fn::ImportValue ${name} (exported outside the tenant)`, name }];
+    });
+  }
+
+  private findInMap(arg: unknown, depth: number): Val[] {
+    if (!Array.isArray(arg) || arg.length < 3) return [{ k: 'ext', kind: 'unsupported', what: 'a malformed Fn::FindInMap' }];
+    const mapNames = this.resolve(arg[0], depth + 1).map(litString);
+    const out: Val[] = [];
+    for (const mapName of mapNames) {
+      const map = mapName === undefined ? undefined : this.template.Mappings?.[mapName];
+      if (!map) {
+        out.push({ k: 'ext', kind: 'unsupported', what: `Fn::FindInMap on an unknown map ${String(mapName)}` });
+        continue;
+      }
+      const firstKeys = this.resolve(arg[1], depth + 1).map(litString);
+      const secondKeys = this.resolve(arg[2], depth + 1).map(litString);
+      const tops = firstKeys.some((k) => k === undefined)
+        ? Object.values(map)
+        : firstKeys.map((k) => map[k!]).filter((x) => x !== undefined);
+      for (const top of tops) {
+        if (!top || typeof top !== 'object') continue;
+        const leaves = secondKeys.some((k) => k === undefined)
+          ? Object.values(top)
+          : secondKeys.map((k) => (top as Record<string, unknown>)[k!]);
+        for (const leaf of leaves) out.push(...this.resolve(leaf, depth + 1));
+      }
+    }
+    return out.length > 0 ? out.slice(0, MAX_ALTERNATIVES) : [{ k: 'ext', kind: 'unsupported', what: 'Fn::FindInMap with no matching entry' }];
+  }
+
+  private select(arg: unknown, depth: number): Val[] {
+    if (!Array.isArray(arg) || arg.length !== 2) return [{ k: 'ext', kind: 'unsupported', what: 'a malformed Fn::Select' }];
+    const indexes = this.resolve(arg[0], depth + 1);
+    const lists = this.listValues(arg[1], depth + 1);
+    const out: Val[] = [];
+    for (const list of lists) {
+      for (const idx of indexes) {
+        const i = idx.k === 'lit' ? Number(idx.v) : NaN;
+        if (Number.isInteger(i) && list.length > 0 && !list.some((v) => v.k === 'ext' && v.what.startsWith('a computed list'))) {
+          const v = list[i];
+          out.push(v ?? { k: 'ext', kind: 'unsupported', what: `Fn::Select index ${i} out of range` });
+        } else out.push(...(list.length ? list : [{ k: 'ext', kind: 'unsupported', what: 'Fn::Select of a computed list' } as Val]));
+      }
+    }
+    return out.slice(0, MAX_ALTERNATIVES);
+  }
+}
+
+export interface TenantModelInput {
+  readonly id: string;
+  readonly account?: string;
+  readonly region?: string;
+  readonly partition?: string;
+  /** The level the templates or the user say the licence promises. */
+  readonly declared?: IsolationLevel;
+  readonly compliance?: readonly string[];
+  /** Where the account came from, for evidence: `cloud assembly environment`, `template metadata`, `--account`. */
+  readonly accountSource?: string;
+  readonly stacks: readonly StackModelInput[];
+}
+
+/** All templates of one tenant. */
+export class TenantModel {
+  readonly id: string;
+  readonly account?: string;
+  readonly region?: string;
+  readonly partition?: string;
+  readonly declared?: IsolationLevel;
+  readonly compliance: readonly string[];
+  readonly accountSource?: string;
+  readonly stacks: StackModel[];
+  private readonly exports = new Map<string, { stack: StackModel; value: unknown }>();
+  private readonly memo = new Map<string, unknown>();
+
+  constructor(input: TenantModelInput) {
+    this.id = input.id;
+    this.account = input.account;
+    this.region = input.region;
+    this.partition = input.partition ?? (input.region ? partitionOfRegion(input.region) : undefined);
+    this.declared = input.declared;
+    this.compliance = input.compliance ?? [];
+    this.accountSource = input.accountSource;
+    this.stacks = input.stacks.map((s) => new StackModel(this, s));
+    for (const stack of this.stacks) {
+      for (const output of Object.values(stack.template.Outputs ?? {})) {
+        if (!output || typeof output !== 'object' || !output.Export) continue;
+        const names = stack.resolve(output.Export.Name).map(litString);
+        for (const name of names) if (name !== undefined) this.exports.set(name, { stack, value: output.Value });
+      }
+    }
+  }
+
+  /** Binds nested stacks to their parents (by the parent's AWS::CloudFormation::Stack resource). */
+  bindNested(nested: StackModel, parentName: string, logicalId: string): void {
+    const parent = this.stacks.find((s) => s.name === parentName);
+    const resource = parent?.resources.get(logicalId);
+    if (!parent || !resource) return;
+    const params = resource.props.Parameters;
+    nested.bindParent({
+      stack: parent,
+      parameters: params && typeof params === 'object' ? (params as Record<string, unknown>) : {},
+    });
+  }
+
+  findExport(name: string): { stack: StackModel; value: unknown } | undefined {
+    return this.exports.get(name);
+  }
+
+  /** Every resource of every stack. */
+  *resources(): Iterable<ResourceRef> {
+    for (const stack of this.stacks) yield* stack.resources.values();
+  }
+
+  ofType(...types: string[]): ResourceRef[] {
+    const set = new Set(types);
+    return [...this.resources()].filter((r) => set.has(r.type));
+  }
+
+  /** Memoizes a derived fact (shared by several rules) on this tenant. */
+  cached<T>(key: string, compute: () => T): T {
+    if (!this.memo.has(key)) this.memo.set(key, compute());
+    return this.memo.get(key) as T;
+  }
+}
+
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('cn-')) return 'aws-cn';
+  return 'aws';
+}

@@ -1,0 +1,40 @@
+import { encryptionSites, where } from '../../facts';
+import { litString } from '../../model';
+import type { IsolationRule } from '../../rule';
+
+/** ISO-HYG-3: keys rotate, are retained, and each protects one data class (hygiene). */
+export const keyHygiene: IsolationRule = {
+  id: 'ISO-HYG-3',
+  title: 'Tenant keys rotate, are retained on delete, and each protects one data class',
+  severity: 'warning',
+  concern: 'keys',
+  rationale:
+    'Not an isolation question: one key per data class limits what a grant exposes, rotation limits what one key ' +
+    'version protects, and a retained key keeps backups readable after a stack delete.',
+  remediation: 'Use the TenantKeys construct: one key per data class, enableKeyRotation, RemovalPolicy.RETAIN.',
+  controls: ['PCI DSS 3.6.1', 'PCI DSS 3.7.4', 'NIST SC-12'],
+  checkTemplate(tenant, report) {
+    for (const k of tenant.ofType('AWS::KMS::Key')) {
+      const rotation = k.stack.resolve(k.props.EnableKeyRotation).map((v) => (v.k === 'lit' ? String(v.v) : litString(v)));
+      if (rotation.every((r) => r === 'true')) report.pass({ ...where(k), path: 'Properties.EnableKeyRotation', value: 'true', message: `${k.id} rotates` });
+      else report.fail({ ...where(k), path: 'Properties.EnableKeyRotation', value: rotation.map(String).join(', '), message: `${k.id} does not rotate its key material` });
+    }
+    for (const k of tenant.ofType('AWS::KMS::Key')) {
+      if (k.raw.DeletionPolicy === 'Retain') report.pass({ ...where(k), path: 'DeletionPolicy', value: 'Retain', message: `${k.id} is retained` });
+      else report.fail({ ...where(k), path: 'DeletionPolicy', value: String(k.raw.DeletionPolicy ?? '(not set)'), message: `${k.id} is scheduled for deletion with its stack` });
+    }
+    const classes = new Map<string, Set<string>>();
+    for (const site of encryptionSites(tenant)) {
+      for (const key of site.keys) {
+        if (key.kind === 'tenant-cmk' || key.kind === 'tenant-hsm') {
+          classes.set(key.key.id, (classes.get(key.key.id) ?? new Set()).add(site.dataClass === 'performance-insights' ? 'database' : site.dataClass));
+        }
+      }
+    }
+    for (const [key, set] of classes) {
+      const k = [...tenant.resources()].find((r) => r.id === key)!;
+      if (set.size > 1) report.fail({ ...where(k), path: '-', value: [...set].join(', '), message: `${key} protects several data classes (${[...set].join(', ')})` });
+      else report.pass({ ...where(k), path: '-', value: [...set][0], message: `${key} protects one data class (${[...set][0]})` });
+    }
+  },
+};

@@ -1,0 +1,49 @@
+import { describe, extOf } from '../../model';
+import { encryptionSites, isCustomResource, targetResource, where } from '../../facts';
+import type { IsolationRule } from '../../rule';
+import { describeKey } from '../keys/data-encrypted-with-tenant-key';
+
+/** ISO-HSM-1: every tenant key's material lives in the tenant's own CloudHSM cluster. */
+export const hsmKeys: IsolationRule = {
+  id: 'ISO-HSM-1',
+  title: "Every data key's material lives in the tenant's own CloudHSM-backed custom key store",
+  severity: 'error',
+  concern: 'keys',
+  proves: 'hsm',
+  rationale:
+    'Standard KMS keys live in AWS-managed HSMs shared by every KMS customer of the region. An hsm licence promises ' +
+    'key material in a CloudHSM cluster of the tenant alone: keys created in a custom key store (Origin AWS_CLOUDHSM) ' +
+    'whose cluster the tenant\'s templates define. A custom key store or cluster named by literal id may be the vendor\'s, shared.',
+  remediation: 'Use isolation: hsm in the manifest: TenantHsm creates the cluster, the custom key store and the keys.',
+  controls: ['FIPS 140-3 Level 3', 'NIST SC-12(1)', 'NIST SC-13', 'ITAR 120.54(a)(5)', 'PCI DSS 3.6.1'],
+  checkTemplate(tenant, report) {
+    for (const site of encryptionSites(tenant)) {
+      for (const k of site.keys) {
+        const r = site.resource;
+        if (k.kind !== 'tenant-hsm') {
+          report.fail({ ...where(r), path: site.path, value: describeKey(k), message: `${r.id} (${site.dataClass}) is encrypted with ${describeKey(k)}, which is not a key in the tenant's CloudHSM key store` });
+          continue;
+        }
+        // Follow the key to its key store and the key store to its cluster.
+        const stores = k.key.stack.resolve(k.key.props.CustomKeyStoreId);
+        for (const sv of stores) {
+          const store = targetResource(sv);
+          if (!store || !isCustomResource(store)) {
+            const msg = `${k.key.id} is in the custom key store ${describe(sv)}, which the tenant's templates do not define`;
+            if (extOf(sv) && extOf(sv)!.kind !== 'import') report.unverifiable({ ...where(k.key), path: 'Properties.CustomKeyStoreId', value: describe(sv), message: msg });
+            else report.fail({ ...where(k.key), path: 'Properties.CustomKeyStoreId', value: describe(sv), message: msg });
+            continue;
+          }
+          for (const cv of store.stack.resolve(store.props.CloudHsmClusterId)) {
+            const cluster = targetResource(cv);
+            if (cluster && (isCustomResource(cluster) || cluster.type.startsWith('AWS::CloudHSM'))) {
+              report.pass({ ...where(r), path: site.path, value: k.key.id, message: `${r.id} (${site.dataClass}) uses ${k.key.id} in key store ${store.id} on the tenant's CloudHSM cluster ${cluster.id}` });
+            } else {
+              report.fail({ ...where(store), path: 'Properties.CloudHsmClusterId', value: describe(cv), message: `${store.id} is backed by the CloudHSM cluster ${describe(cv)}, which the tenant's templates do not define` });
+            }
+          }
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,78 @@
+import { describe, extOf, type ResourceRef } from '../../model';
+import { literalIdentifiers, targetResource, walk, where } from '../../facts';
+import type { IsolationRule, Reporter } from '../../rule';
+
+/** Property names that place a resource in a network; their values must be the tenant's own resources. */
+const NETWORK_KEYS: Record<string, readonly string[]> = {
+  VpcId: ['AWS::EC2::VPC'],
+  PeerVpcId: ['AWS::EC2::VPC'],
+  SubnetId: ['AWS::EC2::Subnet'],
+  SubnetIds: ['AWS::EC2::Subnet'],
+  Subnets: ['AWS::EC2::Subnet'],
+  VPCZoneIdentifier: ['AWS::EC2::Subnet'],
+  SecurityGroupIds: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
+  VpcSecurityGroupIds: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
+  VPCSecurityGroups: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
+  SecurityGroupId: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
+  GroupId: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
+  SourceSecurityGroupId: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
+  DestinationSecurityGroupId: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
+};
+/** Resource types whose own id-like properties are not network placements. */
+const SKIP_TYPES = new Set(['AWS::EC2::VPCPeeringConnection']);
+
+function checkValue(r: ResourceRef, key: string, node: unknown, path: string, report: Reporter): void {
+  const allowed = NETWORK_KEYS[key]!;
+  const values = Array.isArray(node) || (node && typeof node === 'object' && 'Fn::If' in (node as object))
+    ? r.stack.listValues(node).flat()
+    : r.stack.resolve(node);
+  for (const v of values) {
+    if (v.k === 'absent') continue;
+    const target = targetResource(v);
+    if (target && allowed.includes(target.type)) continue;
+    if (target && (target.type === 'AWS::EC2::SecurityGroup' || target.type === 'AWS::EC2::Subnet' || target.type === 'AWS::EC2::VPC')) continue;
+    const ext = extOf(v);
+    if (v.k === 'lit' && typeof v.v === 'string' && !/^(vpc|subnet|sg)-/.test(v.v)) continue; // names such as "default"
+    if (ext && ext.kind !== 'import') {
+      report.unverifiable({ ...where(r), path, value: describe(v), message: `${r.id}.${key} comes from ${ext.what}: the network may be shared` });
+    } else if (!target) {
+      report.fail({ ...where(r), path, value: describe(v), message: `${r.id}.${key} is ${describe(v)}, a network the tenant's templates do not define` });
+    }
+  }
+}
+
+/** ISO-NET-2: no resource is placed in a VPC, subnet or security group the tenant does not define. */
+export const noForeignNetworkIds: IsolationRule = {
+  id: 'ISO-NET-2',
+  title: 'No resource uses a VPC, subnet or security group the tenant does not define',
+  severity: 'error',
+  concern: 'network',
+  proves: 'network',
+  rationale:
+    'Literal vpc-, subnet- and sg- ids, network parameters and imported network ids put tenant resources into a ' +
+    'network someone else owns, typically the vendor\'s shared VPC or a subnet shared into the account with RAM.',
+  remediation: 'Reference the TenantNetwork VPC, subnets and security groups (Ref/Fn::GetAtt) everywhere.',
+  controls: ['NIST SC-7', 'NIST AC-4', 'PCI DSS 1.2.1', 'PCI DSS 1.3.1'],
+  checkTemplate(tenant, report) {
+    for (const r of tenant.resources()) {
+      if (SKIP_TYPES.has(r.type)) continue;
+      walk(r.props, (node, path, key) => {
+        if (key && key in NETWORK_KEYS && path.endsWith(key)) {
+          checkValue(r, key, node, path, report);
+          return false;
+        }
+        return true;
+      });
+    }
+    for (const lit of literalIdentifiers(tenant)) {
+      if (lit.kind !== 'network' || lit.id.startsWith('pl-') || SKIP_TYPES.has(lit.resource.type)) continue;
+      const key = lit.path.split('.').pop()?.replace(/\[\d+\]$/, '') ?? '';
+      if (key in NETWORK_KEYS) continue; // already reported above
+      report.fail({ ...where(lit.resource), path: lit.path, value: lit.value, message: `${lit.resource.id} names ${lit.value}, a network resource the tenant's templates do not define` });
+    }
+    const vpcs = tenant.ofType('AWS::EC2::VPC');
+    if (vpcs.length > 0) {
+      report.pass({ ...where(vpcs[0]!), path: '-', value: vpcs.map((v) => v.id).join(', '), message: `the tenant defines its VPC(s): ${vpcs.map((v) => v.id).join(', ')}` });
+    }
+  },
+};

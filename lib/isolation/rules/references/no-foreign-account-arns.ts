@@ -1,0 +1,57 @@
+import { accountOwnership, walk, where } from '../../facts';
+import type { IsolationRule } from '../../rule';
+
+const ARN_ACCOUNT = /arn:(aws|aws-us-gov|aws-cn):([a-z0-9-]+):([a-z0-9-]*):(\d{12}):[^\s"',]*/g;
+/** Principal properties that take bare account ids. */
+const ACCOUNT_KEYS = /^(AWS|AWSAccountId|AccountId|AccountIds|PeerOwnerId|SourceAccount|Principals?)$/;
+
+/** ISO-REF-2: the tenant's templates hold no literal ARN or account id of another account. */
+export const noForeignAccountArns: IsolationRule = {
+  id: 'ISO-REF-2',
+  title: "The tenant's templates name no resource or principal of another account",
+  severity: 'error',
+  concern: 'references',
+  proves: 'network',
+  rationale:
+    'A literal ARN of another account (the vendor\'s shared key, topic, bucket, role, Lambda provider or secret) ' +
+    'wires the tenant to shared infrastructure that no template of the tenant defines. When the tenant account is ' +
+    'unknown, any literal account cannot be shown to be the tenant\'s own.',
+  remediation: 'Build ARNs from the tenant\'s own resources and ${AWS::AccountId}; move shared dependencies into the tenant.',
+  controls: ['NIST AC-4', 'NIST AC-6', 'NIST SC-7', 'PCI DSS 7.2.1'],
+  checkTemplate(tenant, report) {
+    let literals = 0;
+    for (const r of tenant.resources()) {
+      walk(r.props, (node, path, key) => {
+        let texts: string[] = [];
+        if (typeof node === 'string') texts = [node];
+        else if (node && typeof node === 'object' && !Array.isArray(node) && 'Fn::Sub' in (node as object)) {
+          const sub = (node as Record<string, unknown>)['Fn::Sub'];
+          const t = Array.isArray(sub) ? sub[0] : sub;
+          if (typeof t === 'string') texts = [t];
+        } else return true;
+        for (const text of texts) {
+          for (const m of text.matchAll(ARN_ACCOUNT)) {
+            literals++;
+            const account = m[4]!;
+            const owner = accountOwnership(tenant, account);
+            if (owner === 'self') continue;
+            const base = { ...where(r), path, value: m[0] };
+            if (owner === 'other') report.fail({ ...base, message: `${r.id} names ${m[0]}, a ${m[2]} resource of account ${account}, not the tenant's ${tenant.account}` });
+            else report.unverifiable({ ...base, message: `${r.id} names ${m[0]} of account ${account}; the tenant account is unknown` });
+          }
+          if (key && ACCOUNT_KEYS.test(key) && /^\d{12}$/.test(text)) {
+            literals++;
+            const owner = accountOwnership(tenant, text);
+            if (owner === 'other') report.fail({ ...where(r), path, value: text, message: `${r.id} names account ${text}, not the tenant's ${tenant.account}` });
+            else if (owner !== 'self') report.unverifiable({ ...where(r), path, value: text, message: `${r.id} names account ${text}; the tenant account is unknown` });
+          }
+        }
+        return false;
+      });
+    }
+    if (literals === 0 && tenant.stacks.length > 0) {
+      const stack = tenant.stacks[0]!.name;
+      report.pass({ resource: stack, stack, path: '-', message: 'no literal account id or ARN of another account in the templates' });
+    }
+  },
+};

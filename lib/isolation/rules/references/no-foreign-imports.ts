@@ -1,0 +1,37 @@
+import { describe, litString } from '../../model';
+import { walk, where } from '../../facts';
+import type { IsolationRule } from '../../rule';
+
+/** ISO-REF-1: the tenant's templates import nothing exported outside the tenant. */
+export const noForeignImports: IsolationRule = {
+  id: 'ISO-REF-1',
+  title: "The tenant's templates import no value exported outside the tenant",
+  severity: 'error',
+  concern: 'references',
+  proves: 'network',
+  rationale:
+    'Fn::ImportValue ties a tenant stack to a stack of the vendor (a shared VPC, cluster, key or database endpoint ' +
+    'exported once and imported by every customer). Imports between the tenant\'s own stacks resolve and pass.',
+  remediation: 'Define what is imported in the tenant stack itself; keep all tenant resources in the tenant\'s own stacks.',
+  controls: ['NIST AC-4', 'NIST SC-7', 'NIST CM-2'],
+  checkTemplate(tenant, report) {
+    for (const r of tenant.resources()) {
+      walk(r.props, (node, path) => {
+        if (node && typeof node === 'object' && !Array.isArray(node) && 'Fn::ImportValue' in (node as object)) {
+          const names = r.stack.resolve((node as Record<string, unknown>)['Fn::ImportValue']);
+          for (const n of names) {
+            const name = litString(n);
+            const exported = name !== undefined ? tenant.findExport(name) : undefined;
+            if (exported) {
+              report.pass({ ...where(r), path, value: name, message: `${r.id} imports ${name} from the tenant's own stack ${exported.stack.name}` });
+            } else {
+              report.fail({ ...where(r), path, value: describe(n), message: `${r.id} imports ${describe(n)}, which no stack of the tenant exports` });
+            }
+          }
+          return false;
+        }
+        return true;
+      });
+    }
+  },
+};
