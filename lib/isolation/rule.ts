@@ -70,6 +70,11 @@ export interface IsolationRule {
   readonly checkTemplate?: (tenant: TenantModel, report: Reporter) => void;
   /** Checks the whole fleet's templates (cross-tenant rules). */
   readonly checkFleet?: (tenants: readonly TenantModel[], report: FleetReporter) => void;
+  /**
+   * The read-only AWS API actions the live checks of this rule need (e.g. `rds:DescribeDBInstances`). The live
+   * verifier's IAM policy is generated from these, so a rule cannot need a permission nobody granted.
+   */
+  readonly liveActions?: readonly string[];
   /** Checks one tenant's live inventory. */
   readonly checkLive?: (inventory: TenantInventory, report: Reporter) => void;
   /** Checks the whole fleet's live inventories. */
