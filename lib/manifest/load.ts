@@ -41,6 +41,12 @@ export function formatProblem(p: ManifestProblem): string {
 export interface LoadOptions {
   /** Today's date (UTC, YYYY-MM-DD), for licence expiry. @default - the current date */
   readonly today?: string;
+  /**
+   * Accept manifests whose licence review date has passed, instead of reporting it as a problem. For the licence
+   * register, which must list expired licences; synth and deploy keep the default.
+   * @default false
+   */
+  readonly allowExpired?: boolean;
 }
 
 /** Days before `reviewBy` from which a licence counts as due for review. */
@@ -125,7 +131,12 @@ export function validateManifests(
     if (typeof raw.id === 'string' && base !== raw.id) {
       fileProblem('id', `must match the file name: the file is ${base}.yaml but id is "${raw.id}"`, ['id']);
     }
-    if (typeof rawLicence.reviewBy === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(rawLicence.reviewBy) && rawLicence.reviewBy < today) {
+    if (
+      !options.allowExpired &&
+      typeof rawLicence.reviewBy === 'string' &&
+      /^\d{4}-\d{2}-\d{2}$/.test(rawLicence.reviewBy) &&
+      rawLicence.reviewBy < today
+    ) {
       fileProblem(
         'licence.reviewBy',
         `the licence review date ${rawLicence.reviewBy} has passed (today is ${today}): review the licence and set a new date`,
