@@ -1,0 +1,417 @@
+import * as path from 'node:path';
+import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import {
+  acknowledgeFindings,
+  acknowledgeRule,
+  managedPolicyFinding,
+  wildcardFinding,
+} from '../lib/compliance/acknowledgements';
+import { HSM_RESOURCE_TYPES } from '../lib/hsm/types';
+import { customKeyStoreName, keyAliasName } from '../lib/naming';
+import { DATA_CLASSES, keyConstructId, tenantKeyPolicy, type DataClass } from './tenant-keys';
+
+/** CloudHSM instance types a cluster may use. */
+export const HSM_TYPES = ['hsm1.medium', 'hsm2m.medium'] as const;
+export type HsmType = (typeof HSM_TYPES)[number];
+
+export interface TenantHsmProps {
+  /** The tenant id; names the key store, the key aliases and the tags. */
+  readonly tenantId: string;
+  /**
+   * The VPC of the cluster's HSM interfaces (the tenant's data VPC).
+   *
+   * IMPORTANT: changing it (or `clusterSubnets`) is refused by the handler: the cluster is never replaced.
+   */
+  readonly clusterVpc: ec2.IVpc;
+  /**
+   * Subnets of the cluster (at least 2 zones).
+   * @default - the isolated subnets of `clusterVpc`
+   */
+  readonly clusterSubnets?: ec2.SubnetSelection;
+  /**
+   * A default-tenancy VPC for the handler functions (Lambda cannot attach to a dedicated-tenancy VPC). It needs
+   * interface endpoints for CloudHSM, KMS, Secrets Manager, Lambda and Step Functions and an S3 gateway endpoint.
+   */
+  readonly handlerVpc: ec2.IVpc;
+  /**
+   * Subnets of the handler functions.
+   * @default - the isolated subnets of `handlerVpc`
+   */
+  readonly handlerSubnets?: ec2.SubnetSelection;
+  /**
+   * CloudHSM instance type.
+   *
+   * IMPORTANT: it cannot change on an existing cluster.
+   * @default hsm2m.medium
+   */
+  readonly hsmType?: HsmType;
+  /** An AWS KMS key of the tenant for the handler, framework and waiter log groups (they exist before the HSM). */
+  readonly controlPlaneLogsKey: kms.IKey;
+  /** An AWS KMS key of the tenant for the kmsuser password secret. */
+  readonly kmsUserSecretKey: kms.IKey;
+  /**
+   * The data classes to create an HSM-backed key for.
+   * @default DATA_CLASSES
+   */
+  readonly dataClasses?: readonly DataClass[];
+  /**
+   * Retention of the control-plane log groups.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * How long a deployment waits for the out-of-band initialisation (at most 2 hours, the Provider limit).
+   * @default Duration.hours(2)
+   */
+  readonly totalTimeout?: Duration;
+  /**
+   * Polling interval of the waits.
+   * @default Duration.minutes(1)
+   */
+  readonly queryInterval?: Duration;
+  /**
+   * Tags the handler puts on the cluster and keys (custom resources are not tagged by CloudFormation).
+   * @default - `exclusive-desk:tenant`
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Keys whose material lives in the tenant's own CloudHSM cluster, through an AWS KMS custom key store.
+ *
+ * CloudFormation can create neither the cluster nor keys in a custom key store, so three custom resource types
+ * (one Provider with `isComplete` polling, handlers in lib/hsm) model them: the cluster with its first HSM, the key
+ * store (which waits for the operator's out-of-band initialisation, docs/hsm.md, then creates and connects), and
+ * one key per data class with the same key policy as `TenantKeys`. Every one is retained: a stack operation never
+ * deletes HSM material.
+ */
+export class TenantHsm extends Construct {
+  public readonly cluster: CustomResource;
+  public readonly keyStore: CustomResource;
+  /** The secret holding the kmsuser password (generated) and the trust anchor certificate (added by the operator). */
+  public readonly kmsUserSecret: secretsmanager.Secret;
+  /** The HSM-backed keys by data class, as `kms.IKey` for the data constructs. */
+  public readonly keys: Readonly<Partial<Record<DataClass, kms.IKey>>>;
+  /** The HSM key custom resources by data class. */
+  public readonly keyResources: Readonly<Partial<Record<DataClass, CustomResource>>>;
+  public readonly provider: cr.Provider;
+  public readonly handlerRole: iam.Role;
+  public readonly onEventHandler: nodejs.NodejsFunction;
+  public readonly isCompleteHandler: nodejs.NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: TenantHsmProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const hsmType = props.hsmType ?? 'hsm2m.medium';
+    if (!HSM_TYPES.includes(hsmType)) throw new Error(`hsmType must be one of ${HSM_TYPES.join(', ')}, got ${hsmType}`);
+    const totalTimeout = props.totalTimeout ?? Duration.hours(2);
+    if (totalTimeout.toMinutes() > 120) {
+      throw new Error(`totalTimeout must be at most 2 hours (the Provider limit), got ${totalTimeout.toHumanString()}`);
+    }
+    const classes = props.dataClasses ?? DATA_CLASSES;
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const tags = Object.entries(props.tags ?? { 'exclusive-desk:tenant': props.tenantId }).map(([Key, Value]) => ({
+      Key,
+      Value,
+    }));
+    const clusterSubnets = props.clusterVpc.selectSubnets(
+      props.clusterSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    );
+    if (clusterSubnets.subnetIds.length < 2) {
+      throw new Error(`clusterSubnets must select subnets in at least 2 zones, got ${clusterSubnets.subnetIds.length}`);
+    }
+    const handlerSubnets = props.handlerSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+
+    this.kmsUserSecret = new secretsmanager.Secret(this, 'KmsUserSecret', {
+      description: `exclusive-desk ${props.tenantId}: kmsuser crypto-user password and trust anchor of the CloudHSM key store`,
+      encryptionKey: props.kmsUserSecretKey,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ trustAnchorCertificate: '' }),
+        generateStringKey: 'kmsuserPassword',
+        passwordLength: 32,
+        excludePunctuation: true,
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const logGroup = (cid: string, logGroupName?: string): logs.LogGroup =>
+      new logs.LogGroup(this, cid, {
+        logGroupName,
+        encryptionKey: props.controlPlaneLogsKey,
+        retention,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+
+    this.handlerRole = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `exclusive-desk ${props.tenantId}: CloudHSM cluster, key store and HSM key handlers`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole')],
+    });
+    const arn = (service: string, resource: string): string =>
+      `arn:${stack.partition}:${service}:${stack.region}:${stack.account}:${resource}`;
+    // A customer-managed policy (no inline policy), every statement scoped as far as the API allows.
+    const handlerPolicy = new iam.ManagedPolicy(this, 'HandlerPolicy', {
+      description: `exclusive-desk ${props.tenantId}: what the HSM custom resource handlers may do`,
+      roles: [this.handlerRole],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'CloudHsmCluster',
+          actions: ['cloudhsm:CreateCluster', 'cloudhsm:CreateHsm', 'cloudhsm:DescribeClusters', 'cloudhsm:TagResource'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'CloudHsmClusterNetwork',
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeNetworkInterfaceAttribute',
+            'ec2:DetachNetworkInterface',
+            'ec2:DeleteNetworkInterface',
+            'ec2:CreateSecurityGroup',
+            'ec2:AuthorizeSecurityGroupIngress',
+            'ec2:AuthorizeSecurityGroupEgress',
+            'ec2:RevokeSecurityGroupEgress',
+            'ec2:DescribeSecurityGroups',
+            'ec2:CreateTags',
+            'ec2:DescribeSubnets',
+            'ec2:DescribeVpcs',
+            'ec2:DescribeAvailabilityZones',
+          ],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'ServiceLinkedRoles',
+          actions: ['iam:CreateServiceLinkedRole'],
+          resources: [`arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/*`],
+          conditions: { StringEquals: { 'iam:AWSServiceName': ['cloudhsm.amazonaws.com', 'cks.kms.amazonaws.com'] } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'CustomKeyStore',
+          actions: ['kms:CreateCustomKeyStore', 'kms:ConnectCustomKeyStore', 'kms:DescribeCustomKeyStores'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'CreateHsmKeys',
+          actions: ['kms:CreateKey'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'kms:KeyOrigin': 'AWS_CLOUDHSM', 'aws:RequestedRegion': stack.region } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'ManageHsmKeys',
+          actions: ['kms:DescribeKey', 'kms:PutKeyPolicy', 'kms:UpdateKeyDescription', 'kms:TagResource'],
+          resources: [arn('kms', 'key/*')],
+          conditions: { StringEquals: { 'kms:KeyOrigin': 'AWS_CLOUDHSM' } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadKmsUserSecret',
+          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          resources: [this.kmsUserSecret.secretArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DecryptKmsUserSecret',
+          actions: ['kms:Decrypt'],
+          resources: [props.kmsUserSecretKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.${stack.urlSuffix}` } },
+        }),
+      ],
+    });
+
+    const handlerSg = new ec2.SecurityGroup(this, 'HandlerSecurityGroup', {
+      vpc: props.handlerVpc,
+      description: `exclusive-desk ${props.tenantId}: HSM handlers, HTTPS to AWS APIs through VPC endpoints only`,
+      allowAllOutbound: false,
+    });
+    // Isolated subnets: 443 reaches only the VPC's interface endpoints and the S3 gateway endpoint.
+    handlerSg.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS API endpoints in the VPC');
+
+    const handlerLogs = logGroup('HandlerLogs');
+    const handler = (cid: string, entryPoint: 'onEvent' | 'isComplete', timeout: Duration): nodejs.NodejsFunction =>
+      new nodejs.NodejsFunction(this, cid, {
+        entry: path.join(__dirname, '..', 'lib', 'hsm', 'handler.ts'),
+        handler: entryPoint,
+        runtime: lambda.Runtime.NODEJS_24_X,
+        architecture: lambda.Architecture.ARM_64,
+        timeout,
+        memorySize: 256,
+        role: this.handlerRole,
+        vpc: props.handlerVpc,
+        vpcSubnets: handlerSubnets,
+        securityGroups: [handlerSg],
+        logGroup: handlerLogs,
+        description: `exclusive-desk ${props.tenantId}: HSM custom resources (${entryPoint})`,
+        bundling: {
+          // Bundle the SDK clients the handlers were tested with instead of the runtime's copy.
+          bundleAwsSDK: true,
+          minify: true,
+          sourceMap: false,
+        },
+      });
+    this.onEventHandler = handler('OnEventHandler', 'onEvent', Duration.minutes(2));
+    this.isCompleteHandler = handler('IsCompleteHandler', 'isComplete', Duration.minutes(2));
+
+    this.provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: this.onEventHandler,
+      isCompleteHandler: this.isCompleteHandler,
+      queryInterval: props.queryInterval ?? Duration.minutes(1),
+      totalTimeout,
+      vpc: props.handlerVpc,
+      vpcSubnets: handlerSubnets,
+      securityGroups: [handlerSg],
+      logGroup: logGroup('ProviderLogs'),
+      disableWaiterStateMachineLogging: false,
+      waiterStateMachineLogOptions: {
+        destination: logGroup(
+          'WaiterLogs',
+          `/aws/vendedlogs/states/exclusive-desk-${props.tenantId}-hsm-waiter`,
+        ),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: false,
+      },
+    });
+
+    const resource = (cid: string, resourceType: string, properties: Record<string, unknown>): CustomResource =>
+      new CustomResource(this, cid, {
+        serviceToken: this.provider.serviceToken,
+        resourceType,
+        properties,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+
+    this.cluster = resource('Cluster', HSM_RESOURCE_TYPES.cluster, {
+      HsmType: hsmType,
+      SubnetIds: clusterSubnets.subnetIds,
+      VpcId: props.clusterVpc.vpcId,
+      Tags: tags,
+    });
+    this.keyStore = resource('KeyStore', HSM_RESOURCE_TYPES.keyStore, {
+      CustomKeyStoreName: customKeyStoreName(props.tenantId),
+      CloudHsmClusterId: this.cluster.getAttString('ClusterId'),
+      KmsUserSecretArn: this.kmsUserSecret.secretArn,
+    });
+
+    const keys: Partial<Record<DataClass, kms.IKey>> = {};
+    const keyResources: Partial<Record<DataClass, CustomResource>> = {};
+    for (const dataClass of classes) {
+      const cid = keyConstructId(dataClass);
+      const keyResource = resource(cid, HSM_RESOURCE_TYPES.key, {
+        Origin: 'AWS_CLOUDHSM',
+        CustomKeyStoreId: this.keyStore.getAttString('CustomKeyStoreId'),
+        KeyUsage: 'ENCRYPT_DECRYPT',
+        KeySpec: 'SYMMETRIC_DEFAULT',
+        Description: `exclusive-desk ${props.tenantId}: ${dataClass} data (CloudHSM)`,
+        Policy: tenantKeyPolicy(this, dataClass),
+        Tags: tags,
+      });
+      new kms.CfnAlias(this, `${cid}Alias`, {
+        aliasName: keyAliasName(props.tenantId, `hsm/${dataClass}`),
+        targetKeyId: keyResource.getAttString('KeyId'),
+      });
+      keyResources[dataClass] = keyResource;
+      keys[dataClass] = kms.Key.fromKeyArn(this, `${cid}Ref`, keyResource.getAttString('Arn'));
+    }
+    this.keys = keys;
+    this.keyResources = keyResources;
+    this.acknowledgeByDesign(handlerPolicy);
+  }
+
+  /** The cdk-nag findings of the HSM control plane that are by design, each with its reason. */
+  private acknowledgeByDesign(handlerPolicy: iam.ManagedPolicy): void {
+    const stack = Stack.of(this);
+    acknowledgeFindings(
+      this.kmsUserSecret,
+      ['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled'],
+      'The kmsuser password must equal the CloudHSM crypto-user password: rotating one without the other ' +
+        'disconnects the key store, so it is rotated by the runbook in docs/hsm.md, never automatically',
+    );
+    acknowledgeFindings(
+      handlerPolicy,
+      [
+        wildcardFinding('*'),
+        wildcardFinding(`arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/*`),
+        wildcardFinding(`arn:${stack.partition}:kms:${stack.region}:${stack.account}:key/*`),
+      ],
+      'CloudHSM CreateCluster/DescribeClusters, the EC2 calls CloudHSM makes for the cluster, and KMS ' +
+        'CreateKey/custom-key-store calls support no resource-level permissions; each is pinned by condition to ' +
+        'this region, to HSM-origin keys, or to the CloudHSM and KMS service-linked roles',
+    );
+    acknowledgeFindings(
+      this.handlerRole,
+      [managedPolicyFinding('service-role/AWSLambdaVPCAccessExecutionRole')],
+      'AWS-maintained policy that lets the handlers attach to the VPC (ENIs) and write their own logs',
+    );
+    for (const fn of [this.onEventHandler, this.isCompleteHandler]) {
+      this.acknowledgeLambda(fn);
+    }
+    // The Provider framework (CDK-owned functions, roles and waiter state machine).
+    const framework = this.provider;
+    this.acknowledgeLambda(framework);
+    const fnRef = (f: lambda.IFunction): string =>
+      `<${stack.getLogicalId(f.node.defaultChild as lambda.CfnFunction)}.Arn>:*`;
+    const frameworkFns = ['framework-onEvent', 'framework-isComplete', 'framework-onTimeout'].map(
+      (n) => framework.node.findChild(n) as lambda.Function,
+    );
+    acknowledgeFindings(
+      framework,
+      [
+        managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'),
+        managedPolicyFinding('service-role/AWSLambdaVPCAccessExecutionRole'),
+      ],
+      'CDK Provider framework roles: AWS-maintained execution and VPC-access policies for its own functions',
+    );
+    acknowledgeFindings(
+      framework,
+      [this.onEventHandler, this.isCompleteHandler, ...frameworkFns.slice(1)].map((f) => wildcardFinding(fnRef(f))),
+      'CDK Provider framework: invoke permission on the handler functions and their versions (ARN:*) only',
+    );
+    acknowledgeFindings(
+      framework.node.findChild('waiter-state-machine'),
+      [wildcardFinding('*')],
+      'Step Functions log delivery (logs:CreateLogDelivery and friends) supports no resource-level permissions',
+    );
+    acknowledgeRule(
+      framework,
+      'IAMNoInlinePolicy',
+      'CDK Provider framework roles carry CDK-generated inline policies scoped to the framework functions and waiter',
+    );
+    acknowledgeFindings(
+      framework.node.findChild('waiter-state-machine'),
+      ['AwsSolutions-SF2'],
+      'The waiter only polls isComplete; its executions are logged in full to an encrypted log group, X-Ray adds no evidence',
+    );
+  }
+
+  private acknowledgeLambda(scope: Construct): void {
+    acknowledgeRule(
+      scope,
+      'LambdaConcurrency',
+      'Custom resource handlers run only during deployments, a few invocations at a time; reserved concurrency ' +
+        'would fail deployment in accounts at the 10 unreserved minimum',
+    );
+    acknowledgeRule(
+      scope,
+      'LambdaDLQ',
+      'Custom resource handlers are invoked synchronously by CloudFormation and the Provider framework, which ' +
+        'report failures to the stack; there is no asynchronous event to dead-letter',
+    );
+  }
+
+  /** The HSM-backed key of a data class; throws if it was not created. */
+  public key(dataClass: DataClass): kms.IKey {
+    const key = this.keys[dataClass];
+    if (!key) throw new Error(`TenantHsm ${this.node.path} has no ${dataClass} key (dataClasses excludes it)`);
+    return key;
+  }
+}

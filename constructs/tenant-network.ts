@@ -1,0 +1,238 @@
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { cidrProblem } from '../lib/manifest/schema';
+import { deriveSearchCidr } from '../lib/naming';
+import { overlaps } from '../lib/manifest/load';
+import { acknowledgeFindings } from '../lib/compliance/acknowledgements';
+
+/** Interface endpoints for the AWS APIs the tenant's resources call from inside its VPC. */
+export const DEFAULT_INTERFACE_ENDPOINTS: readonly ec2.InterfaceVpcEndpointAwsService[] = [
+  ec2.InterfaceVpcEndpointAwsService.KMS,
+  ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+  ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+  ec2.InterfaceVpcEndpointAwsService.STS,
+];
+
+export interface TenantNetworkProps {
+  /**
+   * IPv4 CIDR of the data VPC (/16 to /24).
+   *
+   * IMPORTANT: changing it replaces the VPC and everything in it.
+   */
+  readonly cidr: string;
+  /** Availability zones of the subnets (at least 3); never looked up. */
+  readonly availabilityZones: readonly string[];
+  /**
+   * Put the database on dedicated hardware: the data VPC gets `InstanceTenancy: dedicated`, and a second,
+   * default-tenancy VPC (OpenSearch runs only there) is peered with it and nothing else.
+   *
+   * IMPORTANT: changing it replaces the data VPC.
+   * @default false - one default-tenancy VPC holds the database and the search domain
+   */
+  readonly dedicatedTenancy?: boolean;
+  /**
+   * IPv4 CIDR of the search VPC; only with `dedicatedTenancy`. Must not overlap `cidr`.
+   *
+   * IMPORTANT: changing it replaces the search VPC.
+   * @default - the block of the same size next to `cidr` (see `deriveSearchCidr`)
+   */
+  readonly searchCidr?: string;
+  /** The tenant key that encrypts the flow-log groups. */
+  readonly logsKey: kms.IKey;
+  /**
+   * How long flow logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly flowLogRetention?: logs.RetentionDays;
+  /**
+   * Interface endpoints in the data VPC.
+   * @default DEFAULT_INTERFACE_ENDPOINTS (KMS, Secrets Manager, CloudWatch Logs, STS)
+   */
+  readonly interfaceEndpoints?: readonly ec2.InterfaceVpcEndpointAwsService[];
+  /**
+   * Interface endpoints in the search VPC (with `dedicatedTenancy`), e.g. for functions that run there because
+   * Lambda cannot attach to a dedicated-tenancy VPC.
+   * @default - none
+   */
+  readonly searchInterfaceEndpoints?: readonly ec2.InterfaceVpcEndpointAwsService[];
+  /**
+   * Add an S3 gateway endpoint to the search VPC (custom-resource handlers there answer CloudFormation through an
+   * S3 presigned URL).
+   * @default false
+   */
+  readonly searchS3GatewayEndpoint?: boolean;
+}
+
+/**
+ * The tenant's own network: VPCs with isolated subnets only (no internet gateway, no NAT), VPC flow logs to a
+ * log group encrypted with the tenant's logs key, the default security group stripped of all rules, and interface
+ * endpoints for the AWS APIs. At `hardware` and `hsm` the database VPC runs on dedicated hardware and a second,
+ * default-tenancy VPC for OpenSearch is joined to it by one peering between the two VPCs of the tenant.
+ */
+export class TenantNetwork extends Construct {
+  /** The VPC of the database (dedicated tenancy with `dedicatedTenancy`). */
+  public readonly dataVpc: ec2.Vpc;
+  /** The VPC of the search domain: a second, default-tenancy VPC with `dedicatedTenancy`, else `dataVpc`. */
+  public readonly searchVpc: ec2.Vpc;
+  /** The peering between `dataVpc` and `searchVpc`, with `dedicatedTenancy`. */
+  public readonly peering?: ec2.CfnVPCPeeringConnection;
+  /** The security group the tenant's application tier attaches to; the only source the data stores admit. */
+  public readonly appSecurityGroup: ec2.SecurityGroup;
+  /** The flow-log groups by VPC construct id. */
+  public readonly flowLogGroups: Readonly<Record<string, logs.LogGroup>>;
+
+  constructor(scope: Construct, id: string, props: TenantNetworkProps) {
+    super(scope, id);
+    const problem = cidrProblem(props.cidr);
+    if (problem) throw new Error(`cidr ${problem}`);
+    if (props.availabilityZones.length < 3) {
+      throw new Error(
+        `availabilityZones must name at least 3 zones (Multi-AZ database, zone-aware search), got ${props.availabilityZones.length}: ${props.availabilityZones.join(', ')}`,
+      );
+    }
+    const region = Stack.of(this).region;
+    const foreign = props.availabilityZones.find((az) => !Token.isUnresolved(region) && !az.startsWith(region));
+    if (foreign) throw new Error(`availabilityZones must be zones of ${region}, got ${foreign}`);
+    const dedicated = props.dedicatedTenancy ?? false;
+    if (props.searchCidr && !dedicated) {
+      throw new Error(`searchCidr applies only with dedicatedTenancy: true, got ${props.searchCidr} without it`);
+    }
+    const searchCidr = dedicated ? (props.searchCidr ?? deriveSearchCidr(props.cidr)) : undefined;
+    if (searchCidr) {
+      const searchProblem = cidrProblem(searchCidr);
+      if (searchProblem) throw new Error(`searchCidr ${searchProblem}`);
+      if (overlaps(props.cidr, searchCidr)) {
+        throw new Error(`searchCidr must not overlap cidr ${props.cidr}, got ${searchCidr}`);
+      }
+    }
+
+    const stack = Stack.of(this);
+    const retention = props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR;
+    const flowLogGroups: Record<string, logs.LogGroup> = {};
+    const makeVpc = (vpcId: string, cidr: string, tenancy: ec2.DefaultInstanceTenancy, subnetName: string): ec2.Vpc => {
+      const logGroup = new logs.LogGroup(this, `${vpcId}FlowLogs`, {
+        encryptionKey: props.logsKey,
+        retention,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      flowLogGroups[vpcId] = logGroup;
+      // Own role with a customer-managed policy (no inline policy), trusted only for this account's flow logs.
+      const role = new iam.Role(this, `${vpcId}FlowLogRole`, {
+        assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': stack.account },
+            ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:vpc-flow-log/*` },
+          },
+        }),
+        description: `VPC flow logs of ${vpcId} to its encrypted log group`,
+      });
+      new iam.ManagedPolicy(this, `${vpcId}FlowLogPolicy`, {
+        description: `VPC flow logs of ${vpcId}: write to its own log group only`,
+        roles: [role],
+        statements: [
+          new iam.PolicyStatement({
+            actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+            resources: [logGroup.logGroupArn],
+          }),
+        ],
+      });
+      const vpc = new ec2.Vpc(this, vpcId, {
+        ipAddresses: ec2.IpAddresses.cidr(cidr),
+        availabilityZones: [...props.availabilityZones],
+        defaultInstanceTenancy: tenancy,
+        natGateways: 0,
+        createInternetGateway: false,
+        restrictDefaultSecurityGroup: true,
+        enableDnsHostnames: true,
+        enableDnsSupport: true,
+        subnetConfiguration: [{ name: subnetName, subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+        flowLogs: {
+          All: {
+            destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup, role.withoutPolicyUpdates()),
+            trafficType: ec2.FlowLogTrafficType.ALL,
+          },
+        },
+      });
+      acknowledgeFindings(
+        vpc,
+        ['CloudFormation-Validate::W3010'],
+        'Availability zones come from the tenant manifest on purpose (ADR 0002): no context lookup, and the ' +
+          'zones the tenant signed for are the zones in the template',
+      );
+      return vpc;
+    };
+
+    this.dataVpc = makeVpc(
+      'DataVpc',
+      props.cidr,
+      dedicated ? ec2.DefaultInstanceTenancy.DEDICATED : ec2.DefaultInstanceTenancy.DEFAULT,
+      'Data',
+    );
+    this.addEndpoints(this.dataVpc, props.cidr, props.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS);
+
+    if (searchCidr) {
+      this.searchVpc = makeVpc('SearchVpc', searchCidr, ec2.DefaultInstanceTenancy.DEFAULT, 'Search');
+      this.addEndpoints(this.searchVpc, searchCidr, props.searchInterfaceEndpoints ?? []);
+      if (props.searchS3GatewayEndpoint) {
+        this.searchVpc.addGatewayEndpoint('S3Endpoint', {
+          service: ec2.GatewayVpcEndpointAwsService.S3,
+          subnets: [{ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+        });
+      }
+      // The only path between the tenant's two VPCs; both ends are this tenant's own VPCs (Refs, never ids).
+      const peering = new ec2.CfnVPCPeeringConnection(this, 'DataSearchPeering', {
+        vpcId: this.dataVpc.vpcId,
+        peerVpcId: this.searchVpc.vpcId,
+      });
+      this.peering = peering;
+      const route = (vpc: ec2.Vpc, prefix: string, destination: string): void => {
+        vpc.isolatedSubnets.forEach((subnet, i) => {
+          new ec2.CfnRoute(this, `${prefix}Route${i + 1}`, {
+            routeTableId: subnet.routeTable.routeTableId,
+            destinationCidrBlock: destination,
+            vpcPeeringConnectionId: peering.ref,
+          });
+        });
+      };
+      route(this.dataVpc, 'DataToSearch', searchCidr);
+      route(this.searchVpc, 'SearchToData', props.cidr);
+    } else {
+      if (props.searchInterfaceEndpoints?.length || props.searchS3GatewayEndpoint) {
+        throw new Error('searchInterfaceEndpoints and searchS3GatewayEndpoint apply only with dedicatedTenancy: true');
+      }
+      this.searchVpc = this.dataVpc;
+    }
+    this.flowLogGroups = flowLogGroups;
+
+    this.appSecurityGroup = new ec2.SecurityGroup(this, 'AppSecurityGroup', {
+      vpc: this.dataVpc,
+      description: 'Tenant application tier - the only source the tenant database and search domain admit',
+      allowAllOutbound: false,
+    });
+  }
+
+  /** Interface endpoints sharing one security group that admits HTTPS from the VPC's own (literal) CIDR only. */
+  private addEndpoints(vpc: ec2.Vpc, cidr: string, services: readonly ec2.InterfaceVpcEndpointAwsService[]): void {
+    if (services.length === 0) return;
+    const sg = new ec2.SecurityGroup(vpc, 'EndpointSecurityGroup', {
+      vpc,
+      description: 'Interface endpoints - HTTPS from inside this VPC only',
+      allowAllOutbound: false,
+    });
+    sg.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from this VPC');
+    for (const service of services) {
+      const id = `${service.shortName.replace(/(^|[^a-zA-Z0-9])([a-zA-Z0-9])/g, (_m, _s, c: string) => c.toUpperCase())}Endpoint`;
+      vpc.addInterfaceEndpoint(id, {
+        service,
+        privateDnsEnabled: true,
+        subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        securityGroups: [sg],
+        open: false,
+      });
+    }
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Builds the exclusive-desk CDK app: loads every tenant manifest (fleet-wide validation, all or nothing), then adds
+ * one stack per tenant (or only the selected tenant's) with its compliance packs. No environment or context is read
+ * here: bin/app.ts passes everything in, and tests call this with a programmatic App.
+ */
+import type { App } from 'aws-cdk-lib';
+import { addCompliancePacks, type NagPackName } from './compliance/nag';
+import { loadManifests } from './manifest/load';
+import type { TenantManifest } from './manifest/schema';
+import { TenantStack } from './stacks/tenant-stack';
+
+export interface BuildAppOptions {
+  /** Directory of the tenant manifests. */
+  readonly tenantsDir: string;
+  /**
+   * Build only this tenant's stack (every manifest is still validated).
+   * @default - every tenant
+   */
+  readonly tenant?: string;
+  /**
+   * Today's date (YYYY-MM-DD) for licence expiry.
+   * @default - the current UTC date
+   */
+  readonly today?: string;
+}
+
+export interface BuiltApp {
+  /** Every manifest of the fleet, validated. */
+  readonly manifests: readonly TenantManifest[];
+  /** The stacks built (one per selected tenant). */
+  readonly stacks: readonly TenantStack[];
+  /** The cdk-nag packs registered per stack name. */
+  readonly packs: Readonly<Record<string, readonly NagPackName[]>>;
+}
+
+/** Thrown for a `-c tenant=` that names no manifest; the message lists the known ids. */
+export class UnknownTenantError extends Error {
+  constructor(
+    public readonly tenant: string,
+    public readonly known: readonly string[],
+  ) {
+    super(`unknown tenant "${tenant}" (-c tenant=${tenant}); known tenants: ${known.join(', ')}`);
+    this.name = 'UnknownTenantError';
+  }
+}
+
+export function buildApp(app: App, options: BuildAppOptions): BuiltApp {
+  const manifests = loadManifests(options.tenantsDir, { today: options.today });
+  let selected = manifests;
+  if (options.tenant !== undefined) {
+    selected = manifests.filter((m) => m.id === options.tenant);
+    if (selected.length === 0) throw new UnknownTenantError(options.tenant, manifests.map((m) => m.id));
+  }
+  const stacks: TenantStack[] = [];
+  const packs: Record<string, readonly NagPackName[]> = {};
+  for (const manifest of selected) {
+    const stack = new TenantStack(app, { manifest });
+    packs[stack.stackName] = addCompliancePacks(stack, manifest.compliance);
+    // Isolation verification attaches here (another issue): new IsolationVerifier(stack, 'IsolationVerifier', { ... })
+    stacks.push(stack);
+  }
+  return { manifests, stacks, packs };
+}

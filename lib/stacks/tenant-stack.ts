@@ -1,0 +1,174 @@
+import { Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import type { Construct } from 'constructs';
+import { TenantDatabase } from '../../constructs/tenant-database';
+import { TenantHsm } from '../../constructs/tenant-hsm';
+import { DATA_CLASSES, TenantKeys, type DataClass } from '../../constructs/tenant-keys';
+import { DEFAULT_INTERFACE_ENDPOINTS, TenantNetwork } from '../../constructs/tenant-network';
+import { TenantSearch } from '../../constructs/tenant-search';
+import { logRetentionDays, minimumBackupRetentionDays } from '../compliance/retention';
+import type { TenantManifest } from '../manifest/schema';
+import { tenantStackName } from '../naming';
+import { databaseSizing, postgresParameters, searchSizing } from '../sizing';
+
+/** Tag keys every taggable resource of a tenant carries. */
+export const TENANT_TAG = 'exclusive-desk:tenant';
+export const ISOLATION_TAG = 'exclusive-desk:isolation';
+export const COMPLIANCE_TAG = 'exclusive-desk:compliance';
+
+/** The template metadata an auditor reads to know whose template it is (`Metadata.exclusive-desk`). */
+export interface TenantTemplateMetadata {
+  readonly tenant: string;
+  readonly account: string;
+  readonly region: string;
+  readonly partition: string;
+  readonly isolation: TenantManifest['isolation'];
+  readonly compliance: readonly string[];
+  readonly licence: { readonly approvedBy: string; readonly reviewBy: string };
+}
+
+export interface TenantStackProps extends Omit<StackProps, 'env' | 'stackName' | 'terminationProtection'> {
+  /** The validated manifest of the tenant; the stack's name, account, region and zones come from it. */
+  readonly manifest: TenantManifest;
+}
+
+/**
+ * Everything one exclusive tenant gets, in one stack in the tenant's own account and region, with termination
+ * protection: keys, network, database, search and, at `hsm`, the CloudHSM-backed key store.
+ *
+ * Extension point: later constructs (the isolation verifier, the live-verification gate) are added to this stack
+ * by the app and reach the tenant's resources through the public properties below.
+ */
+export class TenantStack extends Stack {
+  public readonly manifest: TenantManifest;
+  /** AWS KMS keys of the tenant (at `hsm`, only the control-plane classes logs and secrets). */
+  public readonly keys: TenantKeys;
+  /** The HSM-backed keys, at `hsm` only. */
+  public readonly hsm?: TenantHsm;
+  public readonly network: TenantNetwork;
+  public readonly database: TenantDatabase;
+  public readonly search: TenantSearch;
+  /** The key protecting each data class (HSM-backed at `hsm`). */
+  public readonly dataKeys: Readonly<Record<DataClass, kms.IKey>>;
+
+  constructor(scope: Construct, props: TenantStackProps) {
+    const m = props.manifest;
+    const name = tenantStackName(m.id);
+    super(scope, name, {
+      ...props,
+      stackName: name,
+      env: { account: m.account, region: m.region },
+      terminationProtection: true,
+      description:
+        props.description ?? `exclusive-desk tenant ${m.id}: isolation ${m.isolation}, ${m.compliance.join(', ') || 'no regime'}`,
+    });
+    this.manifest = m;
+    const metadata: TenantTemplateMetadata = {
+      tenant: m.id,
+      account: m.account,
+      region: m.region,
+      partition: m.partition,
+      isolation: m.isolation,
+      compliance: [...m.compliance],
+      licence: { approvedBy: m.licence.approvedBy, reviewBy: m.licence.reviewBy },
+    };
+    this.templateOptions.metadata = { 'exclusive-desk': metadata };
+
+    for (const [key, value] of Object.entries(m.tags ?? {})) Tags.of(this).add(key, value);
+    Tags.of(this).add(TENANT_TAG, m.id);
+    Tags.of(this).add(ISOLATION_TAG, m.isolation);
+    if (m.compliance.length > 0) Tags.of(this).add(COMPLIANCE_TAG, m.compliance.join(' '));
+
+    const dedicated = m.isolation !== 'account';
+    const atHsm = m.isolation === 'hsm';
+    const logRetention = logRetentionDays(m.compliance);
+
+    this.keys = new TenantKeys(this, 'Keys', {
+      tenantId: m.id,
+      dataClasses: atHsm ? ['logs', 'secrets'] : DATA_CLASSES,
+    });
+
+    this.network = new TenantNetwork(this, 'Network', {
+      cidr: m.network.cidr,
+      availabilityZones: m.availabilityZones,
+      dedicatedTenancy: dedicated,
+      searchCidr: m.network.searchCidr,
+      logsKey: this.keys.key('logs'),
+      flowLogRetention: logRetention,
+      interfaceEndpoints: DEFAULT_INTERFACE_ENDPOINTS,
+      ...(atHsm
+        ? {
+            searchInterfaceEndpoints: [
+              ec2.InterfaceVpcEndpointAwsService.CLOUDHSM,
+              ec2.InterfaceVpcEndpointAwsService.KMS,
+              ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+              ec2.InterfaceVpcEndpointAwsService.LAMBDA,
+              ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS,
+            ],
+            searchS3GatewayEndpoint: true,
+          }
+        : {}),
+    });
+
+    if (atHsm) {
+      this.hsm = new TenantHsm(this, 'Hsm', {
+        tenantId: m.id,
+        clusterVpc: this.network.dataVpc,
+        handlerVpc: this.network.searchVpc,
+        hsmType: m.hsm?.hsmType,
+        controlPlaneLogsKey: this.keys.key('logs'),
+        kmsUserSecretKey: this.keys.key('secrets'),
+        logRetention,
+        tags: { ...m.tags, [TENANT_TAG]: m.id, [ISOLATION_TAG]: m.isolation },
+      });
+    }
+    const hsm = this.hsm;
+    const dataKeys = {} as Record<DataClass, kms.IKey>;
+    for (const c of DATA_CLASSES) dataKeys[c] = hsm ? hsm.key(c) : this.keys.key(c);
+    this.dataKeys = dataKeys;
+
+    const db = databaseSizing(m.workload.ticketsPerDay, m.database?.instanceClass);
+    this.database = new TenantDatabase(this, 'Database', {
+      tenantId: m.id,
+      vpc: this.network.dataVpc,
+      dedicatedTenancy: dedicated,
+      instanceType: new ec2.InstanceType(db.instanceClass.replace(/^db\./, '')),
+      engineVersion: m.database?.postgresMajorVersion === 17 ? rds.PostgresEngineVersion.VER_17 : rds.PostgresEngineVersion.VER_16,
+      allocatedStorageGiB: db.allocatedStorageGiB,
+      maxAllocatedStorageGiB: db.maxAllocatedStorageGiB,
+      parameters: postgresParameters(db.memoryGiB, m.workload.ticketsPerDay),
+      storageKey: dataKeys.database,
+      secretKey: dataKeys.secrets,
+      logsKey: dataKeys.logs,
+      backupKey: dataKeys.backup,
+      allowedClients: [this.network.appSecurityGroup],
+      backupRetention: Duration.days(m.database?.backupRetentionDays ?? minimumBackupRetentionDays(m.compliance)),
+      logRetention,
+    });
+
+    const search = searchSizing(m.workload.ticketsPerDay, {
+      dataNodes: m.search?.dataNodes,
+      instanceType: m.search?.instanceType,
+    });
+    this.search = new TenantSearch(this, 'Search', {
+      tenantId: m.id,
+      vpc: this.network.searchVpc,
+      encryptionKey: dataKeys.search,
+      logsKey: dataKeys.logs,
+      allowedClients: [this.network.appSecurityGroup],
+      dataNodes: search.dataNodes,
+      dataNodeInstanceType: search.dataNodeInstanceType,
+      masterNodes: search.masterNodes,
+      masterNodeInstanceType: search.masterNodeInstanceType,
+      volumeSizeGiB: search.volumeSizeGiB,
+      logRetention,
+    });
+  }
+
+  /** Zones come from the manifest: no context lookup, no cdk.context.json (ADR 0002). */
+  public override get availabilityZones(): string[] {
+    return [...this.manifest.availabilityZones];
+  }
+}
