@@ -54,6 +54,8 @@ class Collector implements Reporter {
   }
   private add(o: Observation & { severity?: Severity }, kind: Finding['kind']): void {
     const { severity, ...rest } = o;
+    // One finding per rule, resource, path and kind: two checks seeing the same value say it once.
+    if (this.findings.some((f) => f.resource === rest.resource && f.stack === rest.stack && f.path === rest.path && f.kind === kind)) return;
     this.findings.push({
       rule: this.rule.id,
       severity: severity ?? this.rule.severity,

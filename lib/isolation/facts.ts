@@ -139,6 +139,15 @@ export function classifyKey(stack: StackModel, v: Val, depth = 0): KeyClass {
   }
   const arn = parseArn(v);
   if (arn && arn.resource.startsWith('alias/aws/')) return { kind: 'aws-managed', value: describe(v) };
+  if (arn && arn.service === 'kms' && arn.resource.startsWith('alias/') && arn.account === 'self' && depth < 5) {
+    const alias = stack.tenant
+      .ofType('AWS::KMS::Alias')
+      .find((a) => a.stack.resolve(a.props.AliasName).some((n) => litString(n) === arn.resource));
+    if (alias) {
+      const targets = alias.stack.resolve(alias.props.TargetKeyId);
+      if (targets.length === 1) return classifyKey(alias.stack, targets[0]!, depth + 1);
+    }
+  }
   return { kind: 'literal', value: describe(v), account: typeof arn?.account === 'string' ? arn.account : undefined };
 }
 

@@ -33,6 +33,8 @@ const PINNING_KEYS = [
 ];
 
 function ownershipOfValue(tenant: TenantModel, v: Val): Ownership {
+  // A principal the tenant's own templates define (a role, a user) is the tenant's.
+  if (v.k === 'res' && v.r.type.startsWith('AWS::IAM::')) return 'self';
   const arn = parseArn(v);
   if (arn) {
     if (arn.account === 'self') return 'self';
