@@ -43,13 +43,20 @@ export function parseCommandArgs<const O extends OptionSpec>(
   if (count < min || count > max) {
     const expected = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
     const got = count === 0 ? 'none' : count;
-    throw new UsageError(`expected ${expected} ${names}, got ${got}${count > max ? `: ${parsed.positionals.join(' ')}` : ''}`);
+    throw new UsageError(
+      `expected ${expected} ${names}, got ${got}${count > max ? `: ${parsed.positionals.join(' ')}` : ''}`,
+    );
   }
   return parsed;
 }
 
 /** Checks a flag value against a fixed set of choices; `undefined` gives the fallback. */
-export function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+export function oneOf<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined) return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, got "${value}"`);

@@ -46,7 +46,10 @@ const OPTIONS = {
 } as const;
 
 export const guardCommand: Command = async (argv, io) => {
-  const { values, positionals } = parseCommandArgs(argv, OPTIONS, { max: 2, names: 'arguments <baseline> <candidate>' });
+  const { values, positionals } = parseCommandArgs(argv, OPTIONS, {
+    max: 2,
+    names: 'arguments <baseline> <candidate>',
+  });
   if (values.help) {
     io.stdout(USAGE);
     return EXIT.OK;
@@ -89,13 +92,17 @@ function sides(
 ): [readonly string[], readonly string[]] {
   if (baseline || candidate) {
     if (positionals.length > 0) {
-      throw new UsageError('give the baseline and candidate either as two arguments or with --baseline/--candidate, not both');
+      throw new UsageError(
+        'give the baseline and candidate either as two arguments or with --baseline/--candidate, not both',
+      );
     }
     if (!baseline?.length || !candidate?.length) throw new UsageError('--baseline and --candidate are both required');
     return [baseline, candidate];
   }
   if (positionals.length !== 2) {
-    throw new UsageError(`expected two arguments <baseline> <candidate>, got ${positionals.length === 0 ? 'none' : positionals.length}`);
+    throw new UsageError(
+      `expected two arguments <baseline> <candidate>, got ${positionals.length === 0 ? 'none' : positionals.length}`,
+    );
   }
   return [[positionals[0]!], [positionals[1]!]];
 }

@@ -132,7 +132,17 @@ function statusLabel(r: LicenceRow): string {
 
 /** A plain-text table for a terminal, with a summary line. */
 export function renderLicenceTable(rows: readonly LicenceRow[], today: string): string {
-  const header = ['TENANT', 'ACCOUNT', 'REGION', 'ISOLATION', 'REGIMES', 'REVIEW BY', 'STATUS', 'APPROVED BY', 'JUSTIFICATION'];
+  const header = [
+    'TENANT',
+    'ACCOUNT',
+    'REGION',
+    'ISOLATION',
+    'REGIMES',
+    'REVIEW BY',
+    'STATUS',
+    'APPROVED BY',
+    'JUSTIFICATION',
+  ];
   const body = rows.map((r) => [
     r.tenant,
     r.account,
@@ -146,7 +156,10 @@ export function renderLicenceTable(rows: readonly LicenceRow[], today: string): 
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const s = summarize(rows);
   const summary =
     `${rows.length} licence${rows.length === 1 ? '' : 's'}: ${s.valid} valid, ${s.due} due for review within ` +

@@ -216,13 +216,20 @@ interface Classified {
 }
 
 /** Sorts the property changes of one resource by what the engine says they cause. */
-function classify(type: string, change: ResourceDifference, oldR: CfnResource, newR: CfnResource | undefined, strict: boolean): Classified {
+function classify(
+  type: string,
+  change: ResourceDifference,
+  oldR: CfnResource,
+  newR: CfnResource | undefined,
+  strict: boolean,
+): Classified {
   const out: Classified = { replace: [], unknown: [], inPlace: [], notes: [] };
   const custom = type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource';
   for (const [name, pd] of Object.entries(change.propertyUpdates)) {
     const cause = { name, before: oldR.Properties?.[name], after: newR?.Properties?.[name] };
     if (pd.changeImpact === ResourceImpact.WILL_REPLACE || pd.changeImpact === ResourceImpact.MAY_REPLACE) {
-      const resolution = pd.changeImpact === ResourceImpact.MAY_REPLACE && !strict ? conditionalResolution(type, name) : undefined;
+      const resolution =
+        pd.changeImpact === ResourceImpact.MAY_REPLACE && !strict ? conditionalResolution(type, name) : undefined;
       if (resolution) {
         out.inPlace.push(name);
         out.notes.push(`${name}: ${resolution.note} (${resolution.source})`);
@@ -253,13 +260,14 @@ function compareStack(stack: string, oldT: CfnTemplate, newT: CfnTemplate, ctx: 
     }
     const c = classify(oldR.Type, change, oldR, newT.Resources[logicalId], ctx.strict);
     classified.set(logicalId, c);
-    if (c.replace.length > 0) replacing.set(logicalId, c.replace.some((x) => x.impact === 'WILL_REPLACE') ? 'will' : 'may');
+    if (c.replace.length > 0)
+      replacing.set(logicalId, c.replace.some((x) => x.impact === 'WILL_REPLACE') ? 'will' : 'may');
   });
 
   // Pass 2: findings for stateful resources.
   diff.resources.forEachDifference((logicalId: string, change: ResourceDifference) => {
     if (logicalId.startsWith('Fn::ForEach::')) {
-      forEachLoop(stack, logicalId, change, ctx);
+      forEachLoop(stack, logicalId, change.oldValue, change.newValue, ctx);
       return;
     }
     const oldType = change.oldResourceType;
@@ -267,7 +275,8 @@ function compareStack(stack: string, oldT: CfnTemplate, newT: CfnTemplate, ctx: 
     const oldR = oldT.Resources[logicalId];
     const newR = newT.Resources[logicalId];
     if (change.isAddition) {
-      if (newType !== undefined && isStatefulType(newType, ctx.extra)) ctx.additions.push({ stack, logicalId, type: newType });
+      if (newType !== undefined && isStatefulType(newType, ctx.extra))
+        ctx.additions.push({ stack, logicalId, type: newType });
       return;
     }
     if (!oldR || !isStatefulType(oldR.Type, ctx.extra)) return;
@@ -281,8 +290,15 @@ function compareStack(stack: string, oldT: CfnTemplate, newT: CfnTemplate, ctx: 
     }
     if (change.resourceTypeChanged) {
       ctx.findings.push(
-        finding(stack, logicalId, type, 'replace', 'will', [{ name: 'Type', impact: 'WILL_REPLACE', before: oldType, after: newType }],
-          `would be replaced: its type changes to ${newType}`),
+        finding(
+          stack,
+          logicalId,
+          type,
+          'replace',
+          'will',
+          [{ name: 'Type', impact: 'WILL_REPLACE', before: oldType, after: newType }],
+          `would be replaced: its type changes to ${newType}`,
+        ),
       );
       return;
     }
@@ -295,27 +311,53 @@ function compareStack(stack: string, oldT: CfnTemplate, newT: CfnTemplate, ctx: 
     const certainty = replacing.get(logicalId);
     if (certainty) {
       ctx.findings.push(
-        finding(stack, logicalId, type, 'replace', certainty, replace,
-          `${certainty === 'will' ? 'would' : 'may'} be replaced: ${replace.map(describeCause).join('; ')}`),
+        finding(
+          stack,
+          logicalId,
+          type,
+          'replace',
+          certainty,
+          replace,
+          `${certainty === 'will' ? 'would' : 'may'} be replaced: ${replace.map(describeCause).join('; ')}`,
+        ),
       );
     }
     if (c.unknown.length > 0) {
       ctx.findings.push(
-        finding(stack, logicalId, type, 'unverifiable', 'may', c.unknown,
-          `could not verify: the CDK resource specification does not know ${c.unknown.map((x) => x.name).join(', ')} of ${type}`),
+        finding(
+          stack,
+          logicalId,
+          type,
+          'unverifiable',
+          'may',
+          c.unknown,
+          `could not verify: the CDK resource specification does not know ${c.unknown.map((x) => x.name).join(', ')} of ${type}`,
+        ),
       );
     }
     const oldPolicy = oldR.DeletionPolicy;
     const newPolicy = newR?.DeletionPolicy;
     if (retains(oldPolicy) && !retains(newPolicy)) {
       ctx.findings.push(
-        finding(stack, logicalId, type, 'deletion-policy', 'will',
+        finding(
+          stack,
+          logicalId,
+          type,
+          'deletion-policy',
+          'will',
           [{ name: 'DeletionPolicy', impact: 'WILL_UPDATE', before: oldPolicy, after: newPolicy }],
-          `DeletionPolicy changes from ${oldPolicy} to ${newPolicy ?? 'none (Delete)'}: a later removal or stack deletion would destroy it`),
+          `DeletionPolicy changes from ${oldPolicy} to ${newPolicy ?? 'none (Delete)'}: a later removal or stack deletion would destroy it`,
+        ),
       );
     }
     if (!certainty && c.unknown.length === 0 && c.inPlace.length > 0) {
-      ctx.updates.push({ stack, logicalId, type, properties: c.inPlace, ...(c.notes.length ? { notes: c.notes } : {}) });
+      ctx.updates.push({
+        stack,
+        logicalId,
+        type,
+        properties: c.inPlace,
+        ...(c.notes.length ? { notes: c.notes } : {}),
+      });
     }
   });
 
@@ -326,10 +368,21 @@ function compareStack(stack: string, oldT: CfnTemplate, newT: CfnTemplate, ctx: 
     const condition = conditionChange(oldR, newR, oldT, newT);
     if (!condition) continue;
     const how =
-      condition.before === undefined ? 'it gains' : condition.before === condition.after ? 'the definition of' : 'it changes to';
+      condition.before === undefined
+        ? 'it gains'
+        : condition.before === condition.after
+          ? 'the definition of'
+          : 'it changes to';
     ctx.findings.push(
-      finding(stack, logicalId, oldR.Type, 'remove', 'may', [condition],
-        `may be removed: ${how} Condition ${String(condition.after)}, and CloudFormation deletes the resource when the condition is false`),
+      finding(
+        stack,
+        logicalId,
+        oldR.Type,
+        'remove',
+        'may',
+        [condition],
+        `may be removed: ${how} Condition ${String(condition.after)}, and CloudFormation deletes the resource when the condition is false`,
+      ),
     );
   }
 
@@ -361,7 +414,13 @@ function inheritMayReplacements(
         if (refs.length === 0) continue;
         const impact = propertyImpact(r.Type, name);
         if (impact !== ResourceImpact.WILL_REPLACE && impact !== ResourceImpact.MAY_REPLACE) continue;
-        causes.push({ name, impact: ResourceImpact.MAY_REPLACE, before: oldR.Properties?.[name], after: value, replacedReferences: refs });
+        causes.push({
+          name,
+          impact: ResourceImpact.MAY_REPLACE,
+          before: oldR.Properties?.[name],
+          after: value,
+          replacedReferences: refs,
+        });
       }
       if (causes.length === 0) continue;
       done.add(logicalId);
@@ -369,7 +428,15 @@ function inheritMayReplacements(
       changed = true;
       if (!isStatefulType(r.Type, ctx.extra)) continue;
       ctx.findings.push(
-        finding(stack, logicalId, r.Type, 'replace', 'may', causes, `may be replaced: ${causes.map(describeCause).join('; ')}`),
+        finding(
+          stack,
+          logicalId,
+          r.Type,
+          'replace',
+          'may',
+          causes,
+          `may be replaced: ${causes.map(describeCause).join('; ')}`,
+        ),
       );
     }
   }
@@ -383,7 +450,8 @@ export function propertyImpact(type: string, property: string): ResourceImpact {
   let impact = impactCache.get(key);
   if (impact === undefined) {
     const t = (v: string) => ({ Resources: { R: { Type: type, Properties: { [property]: v } } } });
-    impact = fullDiff(t('a'), t('b')).resources.get('R').propertyUpdates[property]?.changeImpact ?? ResourceImpact.NO_CHANGE;
+    impact =
+      fullDiff(t('a'), t('b')).resources.get('R').propertyUpdates[property]?.changeImpact ?? ResourceImpact.NO_CHANGE;
     impactCache.set(key, impact);
   }
   return impact;
@@ -391,16 +459,25 @@ export function propertyImpact(type: string, property: string): ResourceImpact {
 
 function removedStack(stack: string, template: CfnTemplate, ctx: Context): void {
   for (const [logicalId, r] of Object.entries(template.Resources)) {
+    if (logicalId.startsWith('Fn::ForEach::')) forEachLoop(stack, logicalId, r, undefined, ctx);
     if (!isStatefulType(r.Type, ctx.extra)) continue;
-    const f = finding(stack, logicalId, r.Type, 'remove', 'will', [],
-      `its stack ${stack} is not in the candidate: deleting the stack would remove it (${fate(r)})`);
+    const f = finding(
+      stack,
+      logicalId,
+      r.Type,
+      'remove',
+      'will',
+      [],
+      `its stack ${stack} is not in the candidate: deleting the stack would remove it (${fate(r)})`,
+    );
     ctx.findings.push(f);
     ctx.removedStateful.push(f);
   }
 }
 
-function forEachLoop(stack: string, logicalId: string, change: ResourceDifference, ctx: Context): void {
-  const types = [...new Set([...typesIn(change.oldValue), ...typesIn(change.newValue)])].filter((t) => isStatefulType(t, ctx.extra));
+/** An `Fn::ForEach` loop that changes (or goes) while it creates stateful types: the engine cannot expand it. */
+function forEachLoop(stack: string, logicalId: string, before: unknown, after: unknown, ctx: Context): void {
+  const types = [...new Set([...typesIn(before), ...typesIn(after)])].filter((t) => isStatefulType(t, ctx.extra));
   if (types.length === 0) return;
   ctx.findings.push({
     severity: 'error',
@@ -411,7 +488,7 @@ function forEachLoop(stack: string, logicalId: string, change: ResourceDifferenc
     type: 'Fn::ForEach',
     holds: types.map((t) => STATEFUL_TYPES[t] ?? t).join(', '),
     causes: [{ name: 'Fn::ForEach', impact: 'UNKNOWN' }],
-    message: `could not verify: an Fn::ForEach loop creating ${types.join(', ')} changes, and the diff engine does not expand loops`,
+    message: `could not verify: an Fn::ForEach loop creating ${types.join(', ')} ${after === undefined ? 'is removed' : 'changes'}, and the diff engine does not expand loops`,
   });
 }
 
@@ -424,7 +501,17 @@ function finding(
   causes: readonly Cause[],
   message: string,
 ): GuardFinding {
-  return { severity: 'error', kind, certainty, stack, logicalId, type, holds: STATEFUL_TYPES[type] ?? 'state (--stateful-type)', causes, message };
+  return {
+    severity: 'error',
+    kind,
+    certainty,
+    stack,
+    logicalId,
+    type,
+    holds: STATEFUL_TYPES[type] ?? 'state (--stateful-type)',
+    causes,
+    message,
+  };
 }
 
 /** What CloudFormation does with the physical resource when the logical resource goes. */
@@ -441,7 +528,12 @@ function retains(policy: string | undefined): boolean {
 }
 
 /** A Condition added, changed or redefined on a resource that exists on both sides. */
-function conditionChange(oldR: CfnResource, newR: CfnResource | undefined, oldT: CfnTemplate, newT: CfnTemplate): Cause | undefined {
+function conditionChange(
+  oldR: CfnResource,
+  newR: CfnResource | undefined,
+  oldT: CfnTemplate,
+  newT: CfnTemplate,
+): Cause | undefined {
   const after = newR?.Condition;
   if (after === undefined) return undefined;
   const before = oldR.Condition;
@@ -534,7 +626,9 @@ function attachRenames(ctx: Context): void {
     const renames = (local.length > 0 ? local : sameType).map(({ stack, logicalId }) => ({ stack, logicalId }));
     if (renames.length === 0) continue;
     const index = ctx.findings.indexOf(removed);
-    const where = renames.map((r) => (r.stack === removed.stack ? r.logicalId : `${r.stack}/${r.logicalId}`)).join(', ');
+    const where = renames
+      .map((r) => (r.stack === removed.stack ? r.logicalId : `${r.stack}/${r.logicalId}`))
+      .join(', ');
     ctx.findings[index] = {
       ...removed,
       possibleRenames: renames,

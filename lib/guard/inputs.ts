@@ -6,13 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  parseTemplateText,
-  readInputs,
-  type InputError,
-  type LoadedTemplate,
-  type ReadResult,
-} from '../assembly/read';
+import { parseTemplateText, readInputs, type InputError, type LoadedTemplate, type ReadResult } from '../assembly/read';
 import { parseCfnYaml } from '../assembly/yaml-cfn';
 
 /** Like `readInputs`, and also accepts `aws cloudformation get-template` output files. Never throws. */

@@ -10,7 +10,9 @@ export function renderGuardText(report: GuardReport): string {
   const lines: string[] = [];
   for (const f of report.findings) lines.push(findingLine(f));
   for (const u of report.updates) {
-    lines.push(`ok   update          ${u.stack}/${u.logicalId} (${u.type}): updated in place: ${u.properties.join(', ')}`);
+    lines.push(
+      `ok   update          ${u.stack}/${u.logicalId} (${u.type}): updated in place: ${u.properties.join(', ')}`,
+    );
     for (const note of u.notes ?? []) lines.push(`       note: ${note}`);
   }
   for (const a of report.additions) lines.push(`ok   add             ${a.stack}/${a.logicalId} (${a.type}): added`);

@@ -82,7 +82,8 @@ export const CONDITIONAL_IN_PLACE: readonly ConditionalResolution[] = [
     note:
       'RDS modifies the backup retention period of an existing instance in place; changing it between 0 and a ' +
       'non-zero value causes an outage, not a replacement',
-    source: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.BackupRetention.html',
+    source:
+      'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.BackupRetention.html',
   },
 ];
 

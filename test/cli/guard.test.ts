@@ -29,7 +29,9 @@ describe('exclusive-desk guard', () => {
       'ok   update          TenantData/Database (AWS::RDS::DBInstance): updated in place: AllocatedStorage, BackupRetentionPeriod',
     );
     expect(out).toContain('ok   add             TenantData/AttachmentsBucket (AWS::S3::Bucket): added');
-    expect(out.trimEnd().split('\n').pop()).toMatch(/^guard: passed: no stateful resource is replaced or removed \(1 stack compared/);
+    expect(out.trimEnd().split('\n').pop()).toMatch(
+      /^guard: passed: no stateful resource is replaced or removed \(1 stack compared/,
+    );
   });
 
   test('exits 1 naming each replaced or removed stateful resource and the property that forces it', async () => {
@@ -49,7 +51,12 @@ describe('exclusive-desk guard', () => {
   });
 
   test('--format json gives the report with a version', async () => {
-    const { code, out } = await guard(`${F}/baseline/TenantData.json`, `${F}/replace/TenantData.yaml`, '--format', 'json');
+    const { code, out } = await guard(
+      `${F}/baseline/TenantData.json`,
+      `${F}/replace/TenantData.yaml`,
+      '--format',
+      'json',
+    );
     expect(code).toBe(1);
     const report = JSON.parse(out);
     expect(report).toMatchObject({
@@ -67,15 +74,25 @@ describe('exclusive-desk guard', () => {
       logicalId: 'Database',
       type: 'AWS::RDS::DBInstance',
       holds: 'the tenant database',
-      causes: [{ name: 'DBInstanceIdentifier', impact: 'WILL_REPLACE', before: 'acme-health-desk', after: 'acme-health-desk-v2' }],
+      causes: [
+        {
+          name: 'DBInstanceIdentifier',
+          impact: 'WILL_REPLACE',
+          before: 'acme-health-desk',
+          after: 'acme-health-desk-v2',
+        },
+      ],
       message: expect.stringContaining('would be replaced'),
     });
   });
 
-  test.each(['object', 'yaml-string'])('takes `aws cloudformation get-template` output (%s body) as the baseline', async (form) => {
-    expect((await guard(`${F}/get-template/${form}/TenantData.json`, `${F}/in-place/TenantData.json`)).code).toBe(0);
-    expect((await guard(`${F}/get-template/${form}/TenantData.json`, `${F}/replace/TenantData.yaml`)).code).toBe(1);
-  });
+  test.each(['object', 'yaml-string'])(
+    'takes `aws cloudformation get-template` output (%s body) as the baseline',
+    async (form) => {
+      expect((await guard(`${F}/get-template/${form}/TenantData.json`, `${F}/in-place/TenantData.json`)).code).toBe(0);
+      expect((await guard(`${F}/get-template/${form}/TenantData.json`, `${F}/replace/TenantData.yaml`)).code).toBe(1);
+    },
+  );
 
   test('compares cloud assemblies, including Stage assemblies and nested stacks, by stack name', async () => {
     const shared = { id: 'Shared', template: { Resources: { Topic: { Type: 'AWS::SNS::Topic' } } } as CfnTemplate };
@@ -106,10 +123,19 @@ describe('exclusive-desk guard', () => {
   test('accepts repeated --baseline and --candidate', async () => {
     const dir = tempDir();
     const other = path.join(dir, 'Other.json');
-    fs.writeFileSync(other, JSON.stringify({ Resources: { Table: { Type: 'AWS::DynamoDB::Table', Properties: { TableName: 'a' } } } }));
+    fs.writeFileSync(
+      other,
+      JSON.stringify({ Resources: { Table: { Type: 'AWS::DynamoDB::Table', Properties: { TableName: 'a' } } } }),
+    );
     const { code, out } = await guard(
-      '--baseline', `${F}/baseline/TenantData.json`, '--baseline', other,
-      '--candidate', `${F}/in-place/TenantData.json`, '--candidate', other,
+      '--baseline',
+      `${F}/baseline/TenantData.json`,
+      '--baseline',
+      other,
+      '--candidate',
+      `${F}/in-place/TenantData.json`,
+      '--candidate',
+      other,
     );
     expect(code).toBe(0);
     expect(out).toContain('2 stacks compared');
@@ -117,29 +143,48 @@ describe('exclusive-desk guard', () => {
 
   test('--allow acknowledges a finding and --stack must name a stack', async () => {
     const allowed = await guard(
-      `${F}/baseline/TenantData.json`, `${F}/replace/TenantData.yaml`,
-      '--allow', 'TenantData/Database', '--allow', 'TenantData/ExportKey',
+      `${F}/baseline/TenantData.json`,
+      `${F}/replace/TenantData.yaml`,
+      '--allow',
+      'TenantData/Database',
+      '--allow',
+      'TenantData/ExportKey',
     );
     expect(allowed.code).toBe(1);
     expect(allowed.out).toContain('ACK  replace         TenantData/Database');
     expect(allowed.out).toContain('2 acknowledged');
     const narrowed = await guard(`${F}/baseline/TenantData.json`, `${F}/replace/TenantData.yaml`, '--stack', 'Nope');
-    expect(narrowed).toMatchObject({ code: 2, err: 'exclusive-desk guard: --stack Nope matches no stack in the baseline or the candidate\n' });
+    expect(narrowed).toMatchObject({
+      code: 2,
+      err: 'exclusive-desk guard: --stack Nope matches no stack in the baseline or the candidate\n',
+    });
   });
 
   describe('bad input exits 2 with one line per problem and no stack trace', () => {
     test.each([
-      [['missing.json', `${F}/in-place/TenantData.json`], /^exclusive-desk guard: baseline: missing\.json: no such file or directory\n$/],
+      [
+        ['missing.json', `${F}/in-place/TenantData.json`],
+        /^exclusive-desk guard: baseline: missing\.json: no such file or directory\n$/,
+      ],
       [
         [`${F}/baseline/TenantData.json`, 'package.json'],
         /^exclusive-desk guard: candidate: package\.json: not a CloudFormation template: it has no Resources section\n$/,
       ],
-      [[`${F}/baseline`, `${F}/in-place`], /^exclusive-desk guard: baseline: test\/fixtures\/guard\/baseline: is a directory but not a cloud assembly/],
-      [[`${F}/baseline/TenantData.json`], /^exclusive-desk guard: expected two arguments <baseline> <candidate>, got 1\n$/],
+      [
+        [`${F}/baseline`, `${F}/in-place`],
+        /^exclusive-desk guard: baseline: test\/fixtures\/guard\/baseline: is a directory but not a cloud assembly/,
+      ],
+      [
+        [`${F}/baseline/TenantData.json`],
+        /^exclusive-desk guard: expected two arguments <baseline> <candidate>, got 1\n$/,
+      ],
       [['a', 'b', 'c'], /^exclusive-desk guard: expected 0 to 2 arguments <baseline> <candidate>, got 3: a b c\n$/],
       [['--bogus', 'a', 'b'], /^exclusive-desk guard: Unknown option '--bogus'\n$/],
       [['a', 'b', '--format', 'xml'], /^exclusive-desk guard: --format must be one of text, json, got "xml"\n$/],
-      [['a', '--candidate', 'b'], /^exclusive-desk guard: give the baseline and candidate either as two arguments or with --baseline\/--candidate, not both\n$/],
+      [
+        ['a', '--candidate', 'b'],
+        /^exclusive-desk guard: give the baseline and candidate either as two arguments or with --baseline\/--candidate, not both\n$/,
+      ],
       [['--baseline', 'a'], /^exclusive-desk guard: --baseline and --candidate are both required\n$/],
     ])('guard %j', async (args, message) => {
       const { code, out, err } = await guard(...args);

@@ -75,7 +75,9 @@ describe('licence status boundaries', () => {
       today: TODAY,
       allowExpired: true,
     });
-    expect(licenceRegister(manifests, TODAY)).toEqual([expect.objectContaining({ reviewBy, status, daysToReview: days })]);
+    expect(licenceRegister(manifests, TODAY)).toEqual([
+      expect.objectContaining({ reviewBy, status, daysToReview: days }),
+    ]);
   });
 });
 
@@ -83,7 +85,9 @@ describe('loadManifests allowExpired', () => {
   test('still rejects an expired licence by default and accepts it when asked', () => {
     const dir = tenantsDir([{ id: 'gone-stale', account: '333333333333', reviewBy: '2026-02-01' }]);
     expect(() => loadManifests(dir, { today: TODAY })).toThrow(ManifestError);
-    expect(() => loadManifests(dir, { today: TODAY })).toThrow(/licence\.reviewBy: the licence review date 2026-02-01 has passed/);
+    expect(() => loadManifests(dir, { today: TODAY })).toThrow(
+      /licence\.reviewBy: the licence review date 2026-02-01 has passed/,
+    );
     expect(loadManifests(dir, { today: TODAY, allowExpired: true })).toHaveLength(1);
   });
 });
@@ -94,10 +98,14 @@ describe('exclusive-desk licences', () => {
     expect(err).toBe('');
     expect(code).toBe(1);
     const lines = out.split('\n');
-    expect(lines[0]).toMatch(/^TENANT\s+ACCOUNT\s+REGION\s+ISOLATION\s+REGIMES\s+REVIEW BY\s+STATUS\s+APPROVED BY\s+JUSTIFICATION$/);
+    expect(lines[0]).toMatch(
+      /^TENANT\s+ACCOUNT\s+REGION\s+ISOLATION\s+REGIMES\s+REVIEW BY\s+STATUS\s+APPROVED BY\s+JUSTIFICATION$/,
+    );
     expect(lines.slice(1, 4).map((l) => l.split(/\s{2,}/)[0])).toEqual(['gone-stale', 'due-soon', 'valid-late']);
     expect(lines[1]).toContain('expired 28d ago');
-    expect(lines[2]).toMatch(/due-soon\s+222222222222\s+eu-west-1\s+hardware\s+sox,pci-dss\s+2026-03-20\s+due in 19d\s+officer@example\.com\s+Dedicated hosts for due-soon$/);
+    expect(lines[2]).toMatch(
+      /due-soon\s+222222222222\s+eu-west-1\s+hardware\s+sox,pci-dss\s+2026-03-20\s+due in 19d\s+officer@example\.com\s+Dedicated hosts for due-soon$/,
+    );
     expect(lines[3]).toMatch(/2027-01-31\s+valid\s+/);
     expect(out).toContain('3 licences: 1 valid, 1 due for review within 30 days, 1 expired (as of 2026-03-01)\n');
   });
@@ -131,7 +139,9 @@ describe('exclusive-desk licences', () => {
 
   test('--format csv is RFC 4180: header, CRLF, and a justification with commas and quotes quoted', async () => {
     const justification = 'Board ruling "dedicated, always", see minutes; no sharing, ever';
-    const dir = tenantsDir([{ id: 'quoted', account: '111111111111', reviewBy: '2027-01-31', justification, compliance: '[sox, hipaa]' }]);
+    const dir = tenantsDir([
+      { id: 'quoted', account: '111111111111', reviewBy: '2027-01-31', justification, compliance: '[sox, hipaa]' },
+    ]);
     const { code, out } = await licences('--tenants-dir', dir, '--today', TODAY, '--format', 'csv');
     expect(code).toBe(0);
     expect(out).toBe(
@@ -186,7 +196,9 @@ describe('csvField', () => {
   });
 
   test('an empty register is the header alone', () => {
-    expect(renderLicenceCsv([])).toBe('tenant,account,region,isolation,regimes,justification,approvedBy,reviewBy,status,daysToReview,ticket\r\n');
+    expect(renderLicenceCsv([])).toBe(
+      'tenant,account,region,isolation,regimes,justification,approvedBy,reviewBy,status,daysToReview,ticket\r\n',
+    );
   });
 });
 

@@ -32,7 +32,11 @@ export function removeTempDirs(): void {
 }
 
 /** Writes an assembly with `stacks`, and each `stages` entry as a nested Stage assembly. */
-export function writeAssembly(dir: string, stacks: readonly StackSpec[], stages: Record<string, readonly StackSpec[]> = {}): string {
+export function writeAssembly(
+  dir: string,
+  stacks: readonly StackSpec[],
+  stages: Record<string, readonly StackSpec[]> = {},
+): string {
   fs.mkdirSync(dir, { recursive: true });
   const artifacts: Record<string, unknown> = {};
   for (const s of stacks) {

@@ -48,36 +48,96 @@ describe('guardTemplates: replacements', () => {
   });
 
   test.each([
-    ['DB instance identifier', 'Database', 'DBInstanceIdentifier', 'will', (r: Resources) => {
-      r.Database.Properties.DBInstanceIdentifier = 'acme-health-desk-2';
-    }],
-    ['DB engine (conditional: treated as a replacement)', 'Database', 'Engine', 'may', (r: Resources) => {
-      r.Database.Properties.Engine = 'mysql';
-    }],
-    ['DB encryption key', 'Database', 'KmsKeyId', 'will', (r: Resources) => {
-      r.Database.Properties.KmsKeyId = 'arn:aws:kms:eu-west-1:111111111111:key/other';
-    }],
-    ['VPC CIDR', 'Vpc', 'CidrBlock', 'will', (r: Resources) => {
-      r.Vpc.Properties.CidrBlock = '10.21.0.0/16';
-    }],
-    ['subnet availability zone', 'SubnetB', 'AvailabilityZone', 'will', (r: Resources) => {
-      r.SubnetB.Properties.AvailabilityZone = 'eu-west-1c';
-    }],
-    ['subnet CIDR', 'SubnetA', 'CidrBlock', 'will', (r: Resources) => {
-      r.SubnetA.Properties.CidrBlock = '10.20.8.0/24';
-    }],
-    ['OpenSearch domain name', 'SearchDomain', 'DomainName', 'will', (r: Resources) => {
-      r.SearchDomain.Properties.DomainName = 'acme-health-search';
-    }],
-    ['secret name', 'DatabaseSecret', 'Name', 'will', (r: Resources) => {
-      r.DatabaseSecret.Properties.Name = 'exclusive-desk/acme-health/app-v2';
-    }],
-    ['log group name', 'AuditLogs', 'LogGroupName', 'will', (r: Resources) => {
-      r.AuditLogs.Properties.LogGroupName = '/exclusive-desk/acme-health/audit-v2';
-    }],
-    ['backup vault key', 'BackupVault', 'EncryptionKeyArn', 'will', (r: Resources) => {
-      r.BackupVault.Properties.EncryptionKeyArn = 'arn:aws:kms:eu-west-1:111111111111:key/other';
-    }],
+    [
+      'DB instance identifier',
+      'Database',
+      'DBInstanceIdentifier',
+      'will',
+      (r: Resources) => {
+        r.Database.Properties.DBInstanceIdentifier = 'acme-health-desk-2';
+      },
+    ],
+    [
+      'DB engine (conditional: treated as a replacement)',
+      'Database',
+      'Engine',
+      'may',
+      (r: Resources) => {
+        r.Database.Properties.Engine = 'mysql';
+      },
+    ],
+    [
+      'DB encryption key',
+      'Database',
+      'KmsKeyId',
+      'will',
+      (r: Resources) => {
+        r.Database.Properties.KmsKeyId = 'arn:aws:kms:eu-west-1:111111111111:key/other';
+      },
+    ],
+    [
+      'VPC CIDR',
+      'Vpc',
+      'CidrBlock',
+      'will',
+      (r: Resources) => {
+        r.Vpc.Properties.CidrBlock = '10.21.0.0/16';
+      },
+    ],
+    [
+      'subnet availability zone',
+      'SubnetB',
+      'AvailabilityZone',
+      'will',
+      (r: Resources) => {
+        r.SubnetB.Properties.AvailabilityZone = 'eu-west-1c';
+      },
+    ],
+    [
+      'subnet CIDR',
+      'SubnetA',
+      'CidrBlock',
+      'will',
+      (r: Resources) => {
+        r.SubnetA.Properties.CidrBlock = '10.20.8.0/24';
+      },
+    ],
+    [
+      'OpenSearch domain name',
+      'SearchDomain',
+      'DomainName',
+      'will',
+      (r: Resources) => {
+        r.SearchDomain.Properties.DomainName = 'acme-health-search';
+      },
+    ],
+    [
+      'secret name',
+      'DatabaseSecret',
+      'Name',
+      'will',
+      (r: Resources) => {
+        r.DatabaseSecret.Properties.Name = 'exclusive-desk/acme-health/app-v2';
+      },
+    ],
+    [
+      'log group name',
+      'AuditLogs',
+      'LogGroupName',
+      'will',
+      (r: Resources) => {
+        r.AuditLogs.Properties.LogGroupName = '/exclusive-desk/acme-health/audit-v2';
+      },
+    ],
+    [
+      'backup vault key',
+      'BackupVault',
+      'EncryptionKeyArn',
+      'will',
+      (r: Resources) => {
+        r.BackupVault.Properties.EncryptionKeyArn = 'arn:aws:kms:eu-west-1:111111111111:key/other';
+      },
+    ],
   ])('fails when the %s changes, naming the property', (_what, logicalId, property, certainty, change) => {
     const report = guard(edit(change));
     expect(report.passed).toBe(false);
@@ -100,7 +160,11 @@ describe('guardTemplates: replacements', () => {
 
   test('a change of resource type on a logical id is a replacement', () => {
     const report = guard(edit((r) => (r.AuditLogs = { Type: 'AWS::S3::Bucket', Properties: {} })));
-    expect(only(report, 'AuditLogs')).toMatchObject({ kind: 'replace', certainty: 'will', causes: [expect.objectContaining({ name: 'Type' })] });
+    expect(only(report, 'AuditLogs')).toMatchObject({
+      kind: 'replace',
+      certainty: 'will',
+      causes: [expect.objectContaining({ name: 'Type' })],
+    });
   });
 
   test('inherits a conditional replacement through a reference the engine does not propagate', () => {
@@ -108,14 +172,20 @@ describe('guardTemplates: replacements', () => {
     const report = guard(
       edit((r) => {
         r.Database.Properties.Engine = 'mysql';
-        r.Replica = { Type: 'AWS::RDS::DBInstance', Properties: { SourceDBInstanceIdentifier: { Ref: 'Database' }, DBInstanceClass: 'db.r6i.large' } };
+        r.Replica = {
+          Type: 'AWS::RDS::DBInstance',
+          Properties: { SourceDBInstanceIdentifier: { Ref: 'Database' }, DBInstanceClass: 'db.r6i.large' },
+        };
       }),
     );
     // The replica is new in the candidate: it is an addition, not a finding.
     expect(report.findings.map((f) => f.logicalId)).toEqual(['Database']);
 
     const withReplica = edit((r) => {
-      r.Replica = { Type: 'AWS::RDS::DBInstance', Properties: { SourceDBInstanceIdentifier: { Ref: 'Database' }, DBInstanceClass: 'db.r6i.large' } };
+      r.Replica = {
+        Type: 'AWS::RDS::DBInstance',
+        Properties: { SourceDBInstanceIdentifier: { Ref: 'Database' }, DBInstanceClass: 'db.r6i.large' },
+      };
     });
     const candidate = structuredClone(withReplica) as any;
     candidate.Resources.Database.Properties.Engine = 'mysql';
@@ -134,7 +204,10 @@ describe('guardTemplates: replacements', () => {
     expect(secret).toMatchObject({ kind: 'replace', certainty: 'may' });
     expect(secret.causes[0]).toMatchObject({ name: 'Name', replacedReferences: ['DbSubnetGroup'] });
     // The database follows the subnet group through the engine's own propagation.
-    expect(only(report, 'Database').causes[0]).toMatchObject({ name: 'DBSubnetGroupName', replacedReferences: ['DbSubnetGroup'] });
+    expect(only(report, 'Database').causes[0]).toMatchObject({
+      name: 'DBSubnetGroupName',
+      replacedReferences: ['DbSubnetGroup'],
+    });
   });
 
   test('ignores replacements of resources that hold no state', () => {
@@ -151,11 +224,31 @@ describe('guardTemplates: replacements', () => {
 
 describe('guardTemplates: in-place updates and additions', () => {
   test.each([
-    ['DB AllocatedStorage', 'Database', 'AllocatedStorage', (r: Resources) => (r.Database.Properties.AllocatedStorage = '200')],
+    [
+      'DB AllocatedStorage',
+      'Database',
+      'AllocatedStorage',
+      (r: Resources) => (r.Database.Properties.AllocatedStorage = '200'),
+    ],
     ['log retention', 'AuditLogs', 'RetentionInDays', (r: Resources) => (r.AuditLogs.Properties.RetentionInDays = 731)],
-    ['OpenSearch node count', 'SearchDomain', 'ClusterConfig', (r: Resources) => (r.SearchDomain.Properties.ClusterConfig.InstanceCount = 6)],
-    ['KMS key rotation', 'TenantKey', 'EnableKeyRotation', (r: Resources) => (r.TenantKey.Properties.EnableKeyRotation = false)],
-    ['custom resource properties', 'HsmCluster', 'HsmType', (r: Resources) => (r.HsmCluster.Properties.HsmType = 'hsm1.medium')],
+    [
+      'OpenSearch node count',
+      'SearchDomain',
+      'ClusterConfig',
+      (r: Resources) => (r.SearchDomain.Properties.ClusterConfig.InstanceCount = 6),
+    ],
+    [
+      'KMS key rotation',
+      'TenantKey',
+      'EnableKeyRotation',
+      (r: Resources) => (r.TenantKey.Properties.EnableKeyRotation = false),
+    ],
+    [
+      'custom resource properties',
+      'HsmCluster',
+      'HsmType',
+      (r: Resources) => (r.HsmCluster.Properties.HsmType = 'hsm1.medium'),
+    ],
     ['VPC DNS support', 'Vpc', 'EnableDnsHostnames', (r: Resources) => (r.Vpc.Properties.EnableDnsHostnames = false)],
   ])('passes an in-place change of %s', (_what, logicalId, property, change) => {
     const report = guard(edit(change));
@@ -214,7 +307,10 @@ describe('guardTemplates: removals', () => {
       }),
     );
     const f = only(report, 'SearchDomain');
-    expect(f).toMatchObject({ kind: 'remove', possibleRenames: [{ stack: 'TenantData', logicalId: 'SearchDomainV2' }] });
+    expect(f).toMatchObject({
+      kind: 'remove',
+      possibleRenames: [{ stack: 'TenantData', logicalId: 'SearchDomainV2' }],
+    });
     expect(f.message).toContain('renamed logical id');
     expect(report.additions).toEqual([expect.objectContaining({ logicalId: 'SearchDomainV2' })]);
   });
@@ -252,7 +348,11 @@ describe('guardTemplates: removals', () => {
         r.SearchDomain.Condition = 'KeepSearch';
       }),
     );
-    expect(only(report, 'SearchDomain')).toMatchObject({ kind: 'remove', certainty: 'may', causes: [expect.objectContaining({ name: 'Condition' })] });
+    expect(only(report, 'SearchDomain')).toMatchObject({
+      kind: 'remove',
+      certainty: 'may',
+      causes: [expect.objectContaining({ name: 'Condition' })],
+    });
   });
 
   test('a redefined Condition (through a nested condition) may remove the resource', () => {
@@ -292,15 +392,24 @@ describe('guardTemplates: DeletionPolicy', () => {
 describe('guardTemplates: fail closed', () => {
   test('a property the specification does not know, on a stateful AWS type, cannot be verified', () => {
     const report = guard(edit((r) => (r.Database.Properties.FutureProperty = 'x')));
-    expect(only(report, 'Database')).toMatchObject({ kind: 'unverifiable', causes: [expect.objectContaining({ name: 'FutureProperty', impact: 'UNKNOWN' })] });
+    expect(only(report, 'Database')).toMatchObject({
+      kind: 'unverifiable',
+      causes: [expect.objectContaining({ name: 'FutureProperty', impact: 'UNKNOWN' })],
+    });
   });
 
   test('a changed Fn::ForEach loop that creates stateful resources cannot be verified', () => {
-    const loop = (cidrs: string[]) => ['Name', cidrs, { 'Subnet${Name}': { Type: 'AWS::EC2::Subnet', Properties: { VpcId: { Ref: 'Vpc' } } } }];
+    const loop = (cidrs: string[]) => [
+      'Name',
+      cidrs,
+      { 'Subnet${Name}': { Type: 'AWS::EC2::Subnet', Properties: { VpcId: { Ref: 'Vpc' } } } },
+    ];
     const before = edit((r) => (r['Fn::ForEach::Subnets'] = loop(['a', 'b'])));
     const after = edit((r) => (r['Fn::ForEach::Subnets'] = loop(['a'])));
     const report = guardTemplates([stack(before)], [stack(after)]);
     expect(only(report, 'Fn::ForEach::Subnets')).toMatchObject({ kind: 'unverifiable', type: 'Fn::ForEach' });
+    const removed = guardTemplates([stack(before)], []);
+    expect(only(removed, 'Fn::ForEach::Subnets').message).toContain('AWS::EC2::Subnet is removed');
   });
 });
 
@@ -316,9 +425,13 @@ describe('guardTemplates: options and stack matching', () => {
   });
 
   test('--stack limits the comparison to the named stacks', () => {
-    const report = guardTemplates([stack(BASELINE), stack(BASELINE, 'Other')], [stack(replaced), stack(BASELINE, 'Other')], {
-      stacks: ['Other'],
-    });
+    const report = guardTemplates(
+      [stack(BASELINE), stack(BASELINE, 'Other')],
+      [stack(replaced), stack(BASELINE, 'Other')],
+      {
+        stacks: ['Other'],
+      },
+    );
     expect(report.passed).toBe(true);
     expect(report.stacks.map((s) => s.stack)).toEqual(['Other']);
   });
@@ -343,7 +456,10 @@ describe('guardTemplates: options and stack matching', () => {
   test('rejects a stack name it cannot tell apart', () => {
     expect(() => guardTemplates([stack(BASELINE), stack(BASELINE)], [stack(BASELINE)])).toThrow(GuardInputError);
     expect(() =>
-      guardTemplates([stack(BASELINE, 'Desk', { account: '111111111111', region: 'eu-west-1' }), stack(BASELINE, 'Desk')], []),
+      guardTemplates(
+        [stack(BASELINE, 'Desk', { account: '111111111111', region: 'eu-west-1' }), stack(BASELINE, 'Desk')],
+        [],
+      ),
     ).toThrow(/no account and region/);
   });
 });

@@ -11,19 +11,25 @@ const BASELINE: CfnTemplate = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'ba
 afterAll(removeTempDirs);
 
 describe('readGuardInputs', () => {
-  test.each(['object', 'yaml-string'])('reads `aws cloudformation get-template` output with a TemplateBody %s', (form) => {
-    const { templates, errors } = readGuardInputs([path.join(FIXTURES, 'get-template', form, 'TenantData.json')]);
-    expect(errors).toEqual([]);
-    expect(templates).toHaveLength(1);
-    expect(templates[0]).toMatchObject({ stackName: 'TenantData' });
-    // The YAML body uses !Ref / !GetAtt short forms; both read back as the baseline.
-    expect(templates[0]!.template).toEqual(BASELINE);
-  });
+  test.each(['object', 'yaml-string'])(
+    'reads `aws cloudformation get-template` output with a TemplateBody %s',
+    (form) => {
+      const { templates, errors } = readGuardInputs([path.join(FIXTURES, 'get-template', form, 'TenantData.json')]);
+      expect(errors).toEqual([]);
+      expect(templates).toHaveLength(1);
+      expect(templates[0]).toMatchObject({ stackName: 'TenantData' });
+      // The YAML body uses !Ref / !GetAtt short forms; both read back as the baseline.
+      expect(templates[0]!.template).toEqual(BASELINE);
+    },
+  );
 
   test('reads a TemplateBody that is a JSON string, and YAML get-template output', () => {
     const json = readGetTemplateOutput('Desk.json', JSON.stringify({ TemplateBody: JSON.stringify(BASELINE) }));
     expect(json).toMatchObject({ stackName: 'Desk', template: BASELINE });
-    const yaml = readGetTemplateOutput('Desk.yaml', stringify({ TemplateBody: BASELINE, StagesAvailable: ['Original'] }));
+    const yaml = readGetTemplateOutput(
+      'Desk.yaml',
+      stringify({ TemplateBody: BASELINE, StagesAvailable: ['Original'] }),
+    );
     expect(yaml).toMatchObject({ stackName: 'Desk', template: BASELINE });
   });
 
@@ -32,11 +38,15 @@ describe('readGuardInputs', () => {
       file: 'Desk.json',
       message: 'TemplateBody: not a CloudFormation template: it has no Resources section',
     });
-    expect(readGetTemplateOutput('Desk.json', '{"TemplateBody": 42}')).toMatchObject({ message: expect.stringContaining('neither') });
+    expect(readGetTemplateOutput('Desk.json', '{"TemplateBody": 42}')).toMatchObject({
+      message: expect.stringContaining('neither'),
+    });
   });
 
   test('leaves templates that merely contain a TemplateBody property to the template reader', () => {
-    const stackSet = { Resources: { Set: { Type: 'AWS::CloudFormation::StackSet', Properties: { TemplateBody: '{}' } } } };
+    const stackSet = {
+      Resources: { Set: { Type: 'AWS::CloudFormation::StackSet', Properties: { TemplateBody: '{}' } } },
+    };
     expect(readGetTemplateOutput('Sets.json', JSON.stringify(stackSet))).toBeUndefined();
   });
 
@@ -44,7 +54,11 @@ describe('readGuardInputs', () => {
     const dir = writeAssembly(
       tempDir(),
       [{ id: 'Shared', template: { Resources: { Topic: { Type: 'AWS::SNS::Topic' } } } }],
-      { AcmeHealth: [{ id: 'AcmeHealthData', stackName: 'acme-health-data', template: BASELINE, nested: { Search: BASELINE } }] },
+      {
+        AcmeHealth: [
+          { id: 'AcmeHealthData', stackName: 'acme-health-data', template: BASELINE, nested: { Search: BASELINE } },
+        ],
+      },
     );
     const { templates, errors } = readGuardInputs([dir]);
     expect(errors).toEqual([]);
