@@ -131,7 +131,7 @@ export const noPathOutsideTenant: IsolationRule = {
             const name = describe(v);
             const awsService = /^"?(com\.amazonaws\.[a-z0-9-]+\.(?!vpce\.)[a-z0-9.-]+|aws\.api\.[a-z0-9.-]+|aws\.sagemaker\.[a-z0-9.-]+|com\.amazonaws\.s3-global\.accesspoint)"?$/.test(name.replace(/\$\{AWS::Region\}|\$\{AWS::URLSuffix\}/g, 'x'));
             const built = v.k === 'str' && v.parts[0] === 'com.amazonaws.' && !name.includes('vpce-svc');
-            if (awsService || built) continue;
+            if ((awsService || built) && !/vpce-svc-|com\.amazonaws\.vpce\./.test(name)) continue;
             paths++;
             const msg = `${r.id} connects to the endpoint service ${name}, a PrivateLink service outside the tenant (e.g. the vendor's shared backend)`;
             if (extOf(v) && extOf(v)!.kind !== 'import') report.unverifiable({ ...where(r), path: 'Properties.ServiceName', value: name, message: msg });
