@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack, type CfnResource } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -19,6 +19,17 @@ import {
 import { HSM_RESOURCE_TYPES } from '../lib/hsm/types';
 import { customKeyStoreName, keyAliasName } from '../lib/naming';
 import { DATA_CLASSES, keyConstructId, tenantKeyPolicy, type DataClass } from './tenant-keys';
+
+/** Template metadata key marking the HSM control plane: resources that must exist before the HSM-backed keys. */
+export const HSM_CONTROL_PLANE_METADATA = 'exclusive-desk:hsm-control-plane';
+
+/**
+ * Marks a resource as part of the HSM control plane (encrypted with an AWS KMS key of the tenant, because it must
+ * exist before the HSM-backed keys). The isolation verifier treats these, and only these, as exempt from HSM keys.
+ */
+export function markHsmControlPlane(construct: Construct, reason: string): void {
+  (construct.node.defaultChild as CfnResource).addMetadata(HSM_CONTROL_PLANE_METADATA, { reason });
+}
 
 /** CloudHSM instance types a cluster may use. */
 export const HSM_TYPES = ['hsm1.medium', 'hsm2m.medium'] as const;
@@ -144,13 +155,20 @@ export class TenantHsm extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    const logGroup = (cid: string, logGroupName?: string): logs.LogGroup =>
-      new logs.LogGroup(this, cid, {
+    markHsmControlPlane(
+      this.kmsUserSecret,
+      'The key store cannot be created without this password, so it cannot be encrypted by a key in that store',
+    );
+    const logGroup = (cid: string, logGroupName?: string): logs.LogGroup => {
+      const group = new logs.LogGroup(this, cid, {
         logGroupName,
         encryptionKey: props.controlPlaneLogsKey,
         retention,
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      markHsmControlPlane(group, 'Logs of the functions that create the HSM keys exist before those keys do');
+      return group;
+    };
 
     this.handlerRole = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

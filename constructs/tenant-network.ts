@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Fn, RemovalPolicy, Stack, Token, type CfnResource } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -84,6 +84,8 @@ export class TenantNetwork extends Construct {
   public readonly appSecurityGroup: ec2.SecurityGroup;
   /** The flow-log groups by VPC construct id. */
   public readonly flowLogGroups: Readonly<Record<string, logs.LogGroup>>;
+  /** Every log group of the network (flow logs, the default-security-group handler), all under the logs key. */
+  public readonly logGroups: readonly logs.LogGroup[];
 
   constructor(scope: Construct, id: string, props: TenantNetworkProps) {
     super(scope, id);
@@ -207,12 +209,49 @@ export class TenantNetwork extends Construct {
       this.searchVpc = this.dataVpc;
     }
     this.flowLogGroups = flowLogGroups;
+    const handlerLogs = this.encryptDefaultSecurityGroupHandlerLogs(props.logsKey, retention);
+    this.logGroups = [...Object.values(flowLogGroups), ...(handlerLogs ? [handlerLogs] : [])];
 
     this.appSecurityGroup = new ec2.SecurityGroup(this, 'AppSecurityGroup', {
       vpc: this.dataVpc,
       description: 'Tenant application tier - the only source the tenant database and search domain admit',
       allowAllOutbound: false,
     });
+  }
+
+  /**
+   * `restrictDefaultSecurityGroup` runs a CDK-provided function whose log group Lambda would create unencrypted on
+   * first run; pre-create it, encrypted with the tenant logs key, before the default security groups are closed.
+   */
+  private encryptDefaultSecurityGroupHandlerLogs(
+    logsKey: kms.IKey,
+    retention: logs.RetentionDays,
+  ): logs.LogGroup | undefined {
+    const stack = Stack.of(this);
+    const provider = stack.node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+    const handler = provider?.node.tryFindChild('Handler') as CfnResource | undefined;
+    if (!handler) return undefined;
+    const group = new logs.LogGroup(this, 'DefaultSecurityGroupHandlerLogs', {
+      logGroupName: Fn.join('', ['/aws/lambda/', handler.ref]),
+      encryptionKey: logsKey,
+      retention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const vpc of new Set([this.dataVpc, this.searchVpc])) {
+      vpc.node.findChild('RestrictDefaultSecurityGroupCustomResource').node.addDependency(group);
+    }
+    return group;
+  }
+
+  /**
+   * Re-keys every log group of the network to `key`. At `hsm` the tenant's HSM-backed keys exist only after the
+   * cluster (which needs these VPCs) is initialised, so the stack builds the network first and then moves its logs
+   * to the HSM logs key; CloudFormation creates the log groups once that key exists.
+   */
+  public useLogsKey(key: kms.IKey): void {
+    for (const group of this.logGroups) {
+      (group.node.defaultChild as logs.CfnLogGroup).kmsKeyId = key.keyArn;
+    }
   }
 
   /** Interface endpoints sharing one security group that admits HTTPS from the VPC's own (literal) CIDR only. */

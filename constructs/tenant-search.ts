@@ -220,6 +220,8 @@ export class TenantSearch extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const cfnDomain = this.domain.node.defaultChild as opensearch.CfnDomain;
+    // The key by ARN (the L2 derives a key id with Fn::Split for imported keys, which a verifier cannot follow).
+    cfnDomain.addPropertyOverride('EncryptionAtRestOptions.KmsKeyId', props.encryptionKey.keyArn);
     cfnDomain.node.addDependency(this.logsResourcePolicy);
     // The access policy is set on the resource itself (the L2 would use a custom resource): only the tenant's
     // account and its master role, only this domain.

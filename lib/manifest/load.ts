@@ -13,6 +13,8 @@ import {
   partitionOf,
   type TenantManifest,
 } from './schema';
+import { minimumBackupRetentionDays } from '../compliance/retention';
+import { dedicatedTenancyProblem, instanceMemoryGiB } from '../sizing';
 
 /** One problem in one manifest file. */
 export interface ManifestProblem {
@@ -162,6 +164,48 @@ export function validateManifests(
     const m = result.data;
     if (m.isolation !== 'account' && m.network.searchCidr && overlaps(m.network.cidr, m.network.searchCidr)) {
       fileProblem('network.searchCidr', `must not overlap network.cidr ${m.network.cidr}`, ['network', 'searchCidr']);
+    }
+    if (m.isolation === 'account' && m.network.searchCidr) {
+      fileProblem(
+        'network.searchCidr',
+        'applies only to isolation hardware or hsm (the second, default-tenancy VPC); isolation account has one VPC',
+        ['network', 'searchCidr'],
+      );
+    }
+    if (m.hsm && m.isolation !== 'hsm') {
+      fileProblem('hsm', `applies only to isolation hsm, got isolation ${m.isolation}`, ['hsm']);
+    }
+    const instanceClass = m.database?.instanceClass;
+    if (instanceClass) {
+      const tenancy = m.isolation === 'account' ? undefined : dedicatedTenancyProblem(instanceClass);
+      if (tenancy) {
+        fileProblem('database.instanceClass', `${tenancy} (isolation ${m.isolation} runs the database on dedicated hardware)`, [
+          'database',
+          'instanceClass',
+        ]);
+      } else {
+        try {
+          instanceMemoryGiB(instanceClass);
+        } catch (e) {
+          fileProblem('database.instanceClass', (e as Error).message, ['database', 'instanceClass']);
+        }
+      }
+    }
+    const minimumRetention = minimumBackupRetentionDays(m.compliance);
+    const retention = m.database?.backupRetentionDays;
+    if (retention !== undefined && retention < minimumRetention) {
+      fileProblem(
+        'database.backupRetentionDays',
+        `must be at least ${minimumRetention} days for regime ${m.compliance.join(', ')}, got ${retention}`,
+        ['database', 'backupRetentionDays'],
+      );
+    }
+    const dataNodes = m.search?.dataNodes;
+    if (dataNodes !== undefined && dataNodes % 3 !== 0) {
+      fileProblem('search.dataNodes', `must be a multiple of 3 (zone awareness over 3 zones), got ${dataNodes}`, [
+        'search',
+        'dataNodes',
+      ]);
     }
     const azs = m.network.availabilityZones ?? [`${m.region}a`, `${m.region}b`, `${m.region}c`];
     const foreignAz = azs.find((az) => !az.startsWith(m.region));

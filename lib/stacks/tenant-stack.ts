@@ -125,6 +125,8 @@ export class TenantStack extends Stack {
       });
     }
     const hsm = this.hsm;
+    // At hsm the network's logs move to the HSM logs key too; only the HSM control plane stays on AWS KMS keys.
+    if (hsm) this.network.useLogsKey(hsm.key('logs'));
     const dataKeys = {} as Record<DataClass, kms.IKey>;
     for (const c of DATA_CLASSES) dataKeys[c] = hsm ? hsm.key(c) : this.keys.key(c);
     this.dataKeys = dataKeys;

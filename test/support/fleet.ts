@@ -1,0 +1,80 @@
+/**
+ * Test support: synthesizes the example fleet (tenants/) once with a programmatic App, the same context as
+ * cdk.json (a programmatic App reads neither cdk.json nor cdk.context.json), bundling skipped, and a fixed date.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { buildApp, type BuiltApp } from '../../lib/app';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const TENANTS_DIR = path.join(ROOT, 'tenants');
+/** A fixed "today" so licence expiry never makes the suite time-dependent (contoso-markets: 2026-12-15). */
+export const TODAY = '2026-06-01';
+export const EXAMPLE_TENANTS = ['acme-health', 'contoso-markets', 'fedline-gov', 'northwind-bank'] as const;
+export type ExampleTenant = (typeof EXAMPLE_TENANTS)[number];
+
+/** The context of cdk.json (feature flags), plus bundling skipped for every stack. */
+export function appContext(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  return { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...extra };
+}
+
+export interface TestAppOptions {
+  /** Run CloudFormation's built-in template validation (slow; the nag gate test turns it on). @default false */
+  readonly builtinValidation?: boolean;
+  readonly context?: Record<string, unknown>;
+}
+
+export function testApp(options: TestAppOptions = {}): App {
+  const outdir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'exclusive-desk-test-'));
+  return new App({
+    outdir,
+    context: appContext(options.context),
+    builtinCloudFormationValidation: options.builtinValidation ?? false,
+  });
+}
+
+export interface SynthesizedFleet {
+  readonly app: App;
+  readonly built: BuiltApp;
+  readonly assembly: CloudAssembly;
+  /** Templates by tenant id. */
+  readonly templates: Readonly<Record<string, Template>>;
+  /** Raw template JSON by tenant id. */
+  readonly json: Readonly<Record<string, TemplateJson>>;
+  readonly stacks: Readonly<Record<string, Stack>>;
+}
+
+export interface TemplateJson {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string; DependsOn?: unknown }>;
+  Metadata?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** Builds and synthesizes the example fleet (or one tenant) once; the nag packs run as in `cdk synth`. */
+export function synthFleet(options: TestAppOptions & { tenant?: string; tenantsDir?: string } = {}): SynthesizedFleet {
+  const app = testApp(options);
+  const built = buildApp(app, { tenantsDir: options.tenantsDir ?? TENANTS_DIR, tenant: options.tenant, today: TODAY });
+  const assembly = app.synth();
+  const templates: Record<string, Template> = {};
+  const json: Record<string, TemplateJson> = {};
+  const stacks: Record<string, Stack> = {};
+  for (const stack of built.stacks) {
+    const template = assembly.getStackByName(stack.stackName).template as TemplateJson;
+    json[stack.manifest.id] = template;
+    templates[stack.manifest.id] = Template.fromJSON(template);
+    stacks[stack.manifest.id] = stack;
+  }
+  return { app, built, assembly, templates, json, stacks };
+}
+
+/** Logical ids of the resources of a type in a template. */
+export function logicalIdsOfType(template: TemplateJson, type: string): string[] {
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === type)
+    .map(([id]) => id)
+    .sort();
+}
