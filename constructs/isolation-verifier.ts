@@ -128,7 +128,7 @@ export class IsolationVerifier extends Construct {
       Validations.of(app).addPlugins(plugin);
       holder[PLUGIN] = plugin;
     }
-    return holder[PLUGIN]!;
+    return holder[PLUGIN];
   }
 
   public readonly required: IsolationLevel;

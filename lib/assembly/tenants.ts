@@ -23,7 +23,7 @@ export const METADATA_KEY = 'exclusive-desk';
 
 export function tenantMetadata(t: LoadedTemplate): TemplateTenantMetadata | undefined {
   const m = t.template.Metadata?.[METADATA_KEY];
-  return m && typeof m === 'object' && !Array.isArray(m) ? (m as TemplateTenantMetadata) : undefined;
+  return m && typeof m === 'object' && !Array.isArray(m) ? (m) : undefined;
 }
 
 export interface GroupOptions {

@@ -36,12 +36,12 @@ function fnTags(name: string, fn: string): Tags {
   const seq: CollectionTag = {
     tag: `!${name}`,
     collection: 'seq',
-    resolve: (value) => ({ [key]: (value as { toJSON(): unknown }).toJSON() }) as never,
+    resolve: (value) => ({ [key]: (value as { toJSON(): unknown }).toJSON() }),
   };
   const map: CollectionTag = {
     tag: `!${name}`,
     collection: 'map',
-    resolve: (value) => ({ [key]: (value as { toJSON(): unknown }).toJSON() }) as never,
+    resolve: (value) => ({ [key]: (value as { toJSON(): unknown }).toJSON() }),
   };
   return [scalar, seq, map];
 }
@@ -60,7 +60,7 @@ const TAGS: Tags = [
   {
     tag: '!GetAtt',
     collection: 'seq',
-    resolve: (value) => ({ 'Fn::GetAtt': (value as { toJSON(): unknown }).toJSON() }) as never,
+    resolve: (value) => ({ 'Fn::GetAtt': (value as { toJSON(): unknown }).toJSON() }),
   } satisfies CollectionTag,
 ];
 

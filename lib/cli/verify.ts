@@ -58,6 +58,16 @@ function pairs(flag: string, values: readonly string[] | undefined, valueCheck?:
   return out;
 }
 
+/** The live verifier's entry point (lib/live/run.ts). */
+type LiveRunner = (options: {
+  tenants: readonly string[];
+  region?: string;
+  tenantsDir: string;
+  require?: IsolationLevel;
+  accounts: ReadonlyMap<string, string>;
+  env: Readonly<Record<string, string | undefined>>;
+}) => Promise<VerifyResult>;
+
 export const verifyCommand: Command = async (argv: readonly string[], io: CliIO): Promise<number> => {
   const { values, positionals } = parseCommandArgs(argv, OPTIONS);
   if (values.help) {
@@ -77,8 +87,8 @@ export const verifyCommand: Command = async (argv: readonly string[], io: CliIO)
     if (positionals.length > 0) throw new UsageError('--live verifies deployed tenants; it takes no input files');
     const tenants = values.tenant ?? [];
     if (tenants.length === 0) throw new UsageError('--live needs --tenant <id> (repeatable)');
-    const { runLiveVerification } = await import('../live/run');
-    result = await runLiveVerification({
+    const live = (await import('../live/run')) as { runLiveVerification: LiveRunner };
+    result = await live.runLiveVerification({
       tenants,
       region: values.region,
       tenantsDir: path.resolve(io.cwd, values['tenants-dir'] ?? 'tenants'),

@@ -25,7 +25,7 @@ export interface ArnParts {
   readonly service: string;
   readonly region: string;
   /** The account field: a literal, or `self` when it is `${AWS::AccountId}`, or undefined when unresolved. */
-  readonly account: string | 'self' | undefined;
+  readonly account: string | undefined;
   readonly resource: string;
 }
 
@@ -34,7 +34,7 @@ export function parseArn(v: Val): ArnParts | undefined {
   const pieces = piecesOf(v);
   if (!pieces || typeof pieces[0] !== 'string' || !pieces[0].startsWith('arn:')) return undefined;
   // Split on ':' keeping symbolic pieces as single fields.
-  const fields: (string | 'self' | undefined)[] = [''];
+  const fields: (string | undefined)[] = [''];
   let symbolicField = false;
   for (const p of pieces) {
     if (typeof p === 'string') {
@@ -450,9 +450,9 @@ export function literalIdentifiers(tenant: TenantModel): LiteralIdentifier[] {
     for (const r of tenant.resources()) {
       walk(r.props, (node, path) => {
         if (typeof node !== 'string') {
-          if (node && typeof node === 'object' && !Array.isArray(node) && 'Fn::Sub' in (node as object)) {
+          if (node && typeof node === 'object' && !Array.isArray(node) && 'Fn::Sub' in (node)) {
             const sub = (node as Record<string, unknown>)['Fn::Sub'];
-            const text = Array.isArray(sub) ? sub[0] : sub;
+            const text: unknown = Array.isArray(sub) ? (sub as unknown[])[0] : sub;
             if (typeof text === 'string') scan(text, path);
           }
           return true;

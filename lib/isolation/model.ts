@@ -170,7 +170,7 @@ export class StackModel {
   }
 
   get parameters(): Record<string, { Type?: string; Default?: unknown; AllowedValues?: readonly unknown[] }> {
-    return (this.template.Parameters ?? {}) as Record<string, { Type?: string; AllowedValues?: readonly unknown[] }>;
+    return (this.template.Parameters ?? {});
   }
 
   /** Every value a node may take. */
@@ -374,8 +374,8 @@ export class StackModel {
     if (Array.isArray(def.AllowedValues) && def.AllowedValues.length > 0 && !type.startsWith('AWS::SSM')) {
       return def.AllowedValues.slice(0, MAX_ALTERNATIVES).map((v) =>
         v === null || ['string', 'number', 'boolean'].includes(typeof v)
-          ? ({ k: 'lit', v: v as string | number | boolean | null } as Val)
-          : ({ k: 'ext', kind: 'param', what: `parameter ${name}`, name } as Val),
+          ? ({ k: 'lit', v: v as string | number | boolean | null })
+          : ({ k: 'ext', kind: 'param', what: `parameter ${name}`, name }),
       );
     }
     return [{ k: 'ext', kind: 'param', what: `parameter ${name} (${type})`, name }];
@@ -385,7 +385,7 @@ export class StackModel {
     let id: unknown;
     let attr: unknown;
     if (typeof arg === 'string') [id, attr] = [arg.slice(0, arg.indexOf('.')), arg.slice(arg.indexOf('.') + 1)];
-    else if (Array.isArray(arg)) [id, attr] = arg;
+    else if (Array.isArray(arg)) [id, attr] = arg as unknown[];
     if (typeof id !== 'string') return [{ k: 'ext', kind: 'unsupported', what: 'a malformed Fn::GetAtt' }];
     const resource = this.resources.get(id);
     if (!resource) return [{ k: 'ext', kind: 'missing-resource', what: `Fn::GetAtt ${id} (not defined in the template)` }];
@@ -515,7 +515,7 @@ export class StackModel {
         if (!top || typeof top !== 'object') continue;
         const leaves = secondKeys.some((k) => k === undefined)
           ? Object.values(top)
-          : secondKeys.map((k) => (top as Record<string, unknown>)[k!]);
+          : secondKeys.map((k) => (top)[k!]);
         for (const leaf of leaves) out.push(...this.resolve(leaf, depth + 1));
       }
     }

@@ -67,7 +67,7 @@ export const noExternalDataEndpoints: IsolationRule = {
       // 1. Literal data-store locations anywhere in the properties.
       walk(r.props, (node, path) => {
         if (typeof node === 'string' || (node && typeof node === 'object' && !Array.isArray(node) &&
-          ['Fn::Sub', 'Fn::Join', 'Fn::If', 'Fn::FindInMap', 'Fn::Select'].some((f) => f in (node as object)) && Object.keys(node as object).length === 1)) {
+          ['Fn::Sub', 'Fn::Join', 'Fn::If', 'Fn::FindInMap', 'Fn::Select'].some((f) => f in (node)) && Object.keys(node).length === 1)) {
           for (const v of s.resolve(node)) {
             if (ownValue(v)) continue;
             const text = literalText(v);

@@ -136,7 +136,7 @@ export const ingressOnlyFromTenant: IsolationRule = {
         const t = targetResource(v);
         if (t?.type === 'AWS::EC2::SecurityGroup') sg = t;
       }
-      checkRule(ing.stack, ing, sg, ing.props as Record<string, unknown>, 'Properties', report);
+      checkRule(ing.stack, ing, sg, ing.props, 'Properties', report);
     }
   },
 };

@@ -24,9 +24,9 @@ export const noForeignAccountArns: IsolationRule = {
       walk(r.props, (node, path, key) => {
         let texts: string[] = [];
         if (typeof node === 'string') texts = [node];
-        else if (node && typeof node === 'object' && !Array.isArray(node) && 'Fn::Sub' in (node as object)) {
+        else if (node && typeof node === 'object' && !Array.isArray(node) && 'Fn::Sub' in (node)) {
           const sub = (node as Record<string, unknown>)['Fn::Sub'];
-          const t = Array.isArray(sub) ? sub[0] : sub;
+          const t: unknown = Array.isArray(sub) ? (sub as unknown[])[0] : sub;
           if (typeof t === 'string') texts = [t];
         } else return true;
         for (const text of texts) {

@@ -17,7 +17,7 @@ export const noForeignImports: IsolationRule = {
   checkTemplate(tenant, report) {
     for (const r of tenant.resources()) {
       walk(r.props, (node, path) => {
-        if (node && typeof node === 'object' && !Array.isArray(node) && 'Fn::ImportValue' in (node as object)) {
+        if (node && typeof node === 'object' && !Array.isArray(node) && 'Fn::ImportValue' in (node)) {
           const names = r.stack.resolve((node as Record<string, unknown>)['Fn::ImportValue']);
           for (const n of names) {
             const name = litString(n);
