@@ -159,6 +159,10 @@ export class TenantNetwork extends Construct {
           },
         },
       });
+      // Explicit: the VPC and its subnets outlive the stack, like the retained domain, keys and HSM whose network
+      // interfaces sit in them (deleting a subnet under a retained resource would fail the stack delete anyway).
+      vpc.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      for (const subnet of vpc.isolatedSubnets) subnet.applyRemovalPolicy(RemovalPolicy.RETAIN);
       acknowledgeFindings(
         vpc,
         ['CloudFormation-Validate::W3010'],

@@ -134,6 +134,8 @@ export class TenantSearch extends Construct {
       description: `Tenant ${props.tenantId} search domain - HTTPS only from the tenant security groups`,
       allowAllOutbound: false,
     });
+    // Retained with the domain, whose network interfaces keep using it.
+    this.securityGroup.applyRemovalPolicy(RemovalPolicy.RETAIN);
     for (const client of props.allowedClients ?? []) {
       this.securityGroup.connections.allowFrom(client, ec2.Port.tcp(443), `Tenant ${props.tenantId} client security group`);
     }

@@ -260,7 +260,10 @@ function describeIssue(
     });
   }
   let message = issue.message;
-  if (issue.code === 'invalid_type') {
+  if (issue.code === 'invalid_value' && 'input' in issue && issue.input === undefined) {
+    // A missing field that must be one of a set (e.g. isolation): say it is missing, then what is allowed.
+    message = `is required; ${issue.message}`;
+  } else if (issue.code === 'invalid_type') {
     const received = (issue as { input?: unknown }).input;
     message =
       !('input' in issue) || received === undefined
