@@ -1,8 +1,11 @@
 /**
- * Reading IAM-style policy documents (key policies, domain access policies) resolved through intrinsics:
- * who a statement grants, and whether its conditions pin the grant to the tenant's account.
+ * Reading IAM-style policy documents (key policies, domain access policies): who a statement grants, and whether
+ * its conditions pin the grant to the tenant's account.
+ *
+ * One analysis serves both front ends through a `PolicyReader`: templates resolve values through intrinsics
+ * (`grantsOf`), live documents from the APIs are plain JSON (`grantsOfPolicy`). Pure: no I/O.
  */
-import { describe, litString, piecesOf, type StackModel, type Val } from '../../model';
+import { describe, litString, piecesOf, type RawNode, type StackModel, type Val } from '../../model';
 import { accountOwnership, parseArn, type Ownership } from '../../facts';
 import type { TenantModel } from '../../model';
 
@@ -32,40 +35,105 @@ const PINNING_KEYS = [
   'kms:encryptioncontext:aws:pi:service',
 ];
 
-function ownershipOfValue(tenant: TenantModel, v: Val): Ownership {
+/** How the analysis reads a document: expanding alternatives, resolving values, and judging account ownership. */
+export interface PolicyReader {
+  alternatives(node: RawNode): RawNode[];
+  elements(node: RawNode): RawNode[];
+  resolve(node: RawNode): Val[];
+  listValues(node: RawNode): Val[][];
+  /** Whose account an account id, ARN account field or `aws` value is. */
+  ownerOf(v: Val | string): Ownership;
+}
+
+function ownershipOfValue(reader: PolicyReader, v: Val): Ownership {
   // A principal the tenant's own templates define (a role, a user) is the tenant's.
   if (v.k === 'res' && v.r.type.startsWith('AWS::IAM::')) return 'self';
   const arn = parseArn(v);
   if (arn) {
     if (arn.account === 'self') return 'self';
     if (arn.account === undefined) return 'unknown';
-    return accountOwnership(tenant, arn.account);
+    return reader.ownerOf(arn.account);
   }
   const pieces = piecesOf(v);
   const only = pieces?.length === 1 ? pieces[0] : undefined;
-  if (only !== undefined && typeof only !== 'string') return accountOwnership(tenant, only);
+  if (only !== undefined && typeof only !== 'string') return reader.ownerOf(only);
   const s = litString(v);
-  if (s !== undefined) return accountOwnership(tenant, s);
+  if (s !== undefined) return reader.ownerOf(s);
   return 'unknown';
 }
 
-function conditionPins(stack: StackModel, condition: unknown): { pinned: boolean; orgOnly: boolean } {
+/** Reads a template's policy through its intrinsics; ownership against the tenant's (possibly unknown) account. */
+function templateReader(stack: StackModel): PolicyReader {
+  const tenant: TenantModel = stack.tenant;
+  return {
+    alternatives: (n) => stack.alternatives(n),
+    elements: (n) => stack.elements(n),
+    resolve: (n) => stack.resolve(n),
+    listValues: (n) => stack.listValues(n),
+    ownerOf: (v) => accountOwnership(tenant, v),
+  };
+}
+
+/** Whose account a literal account value is, for a tenant whose account is `account` (as `accountOwnership`). */
+export function accountOwner(account: string | undefined, value: string): Ownership {
+  if (value === 'aws' || value === '') return 'aws';
+  if (!/^\d{12}$/.test(value)) return 'unknown';
+  if (!account) return 'unknown';
+  return value === account ? 'self' : 'other';
+}
+
+function plainVal(node: RawNode): Val {
+  if (node === undefined) return { k: 'absent' };
+  if (node === null || typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean') return { k: 'lit', v: node };
+  return {
+    k: 'ext',
+    kind: 'unsupported',
+    what: Array.isArray(node) ? 'a list where a single value was expected' : 'an object where a single value was expected',
+  };
+}
+
+/** Reads a plain JSON policy document (as the AWS APIs return it): no intrinsics, every value literal. */
+export function plainPolicyReader(account: string | undefined): PolicyReader {
+  return {
+    alternatives: (n) => [n],
+    elements: (n) => (Array.isArray(n) ? n.filter((e) => e !== undefined) : n === undefined ? [] : [n]),
+    resolve: (n) => [plainVal(n)],
+    listValues: (n) => [(Array.isArray(n) ? n : [n]).map(plainVal).filter((v) => v.k !== 'absent')],
+    ownerOf: (v) => {
+      if (typeof v === 'string') return accountOwner(account, v);
+      const s = litString(v);
+      return s === undefined ? 'unknown' : accountOwner(account, s);
+    },
+  };
+}
+
+/**
+ * Whose principal a plain principal string is: an ARN or account id (by its account), a service principal
+ * (`rds.eu-west-1.amazonaws.com`: `aws`), or `*`.
+ */
+export function principalOwner(account: string | undefined, principal: string): Ownership | 'wildcard' {
+  if (principal === '*') return 'wildcard';
+  if (!principal.startsWith('arn:') && /^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/.test(principal)) return 'aws';
+  return ownershipOfValue(plainPolicyReader(account), { k: 'lit', v: principal });
+}
+
+function conditionPins(reader: PolicyReader, condition: unknown): { pinned: boolean; orgOnly: boolean } {
   let pinned = false;
   let org = false;
-  for (const cond of stack.alternatives(condition)) {
+  for (const cond of reader.alternatives(condition)) {
     if (!cond || typeof cond !== 'object') continue;
     for (const [op, block] of Object.entries(cond as Record<string, unknown>)) {
       if (/IfExists$/.test(op) || /^Not|^StringNot|^ArnNot/.test(op)) continue; // absent keys or negations do not pin
-      for (const b of stack.alternatives(block)) {
+      for (const b of reader.alternatives(block)) {
         if (!b || typeof b !== 'object') continue;
         for (const [key, node] of Object.entries(b as Record<string, unknown>)) {
           const k = key.toLowerCase();
           if (k === 'aws:principalorgid' || k === 'aws:principalorgpaths' || k === 'aws:sourceorgid') org = true;
           if (!PINNING_KEYS.includes(k)) continue;
-          const values = Array.isArray(node) || (node && typeof node === 'object' && 'Fn::If' in (node as object))
-            ? stack.listValues(node).flat()
-            : stack.resolve(node);
-          if (values.length > 0 && values.every((v) => ownershipOfValue(stack.tenant, v) === 'self' || (k === 'kms:encryptioncontext:aws:pi:service' && litString(v) === 'rds'))) {
+          const values = Array.isArray(node) || (node && typeof node === 'object' && 'Fn::If' in (node))
+            ? reader.listValues(node).flat()
+            : reader.resolve(node);
+          if (values.length > 0 && values.every((v) => ownershipOfValue(reader, v) === 'self' || (k === 'kms:encryptioncontext:aws:pi:service' && litString(v) === 'rds'))) {
             if (k !== 'kms:encryptioncontext:aws:pi:service') pinned = true;
           }
         }
@@ -75,9 +143,21 @@ function conditionPins(stack: StackModel, condition: unknown): { pinned: boolean
   return { pinned, orgOnly: org && !pinned };
 }
 
-/** Every Allow grant of a policy document. */
+/** Every Allow grant of a policy document in a template, resolved through intrinsics. */
 export function grantsOf(stack: StackModel, document: unknown): Grant[] | { unresolved: string } {
-  const docs = stack.alternatives(document);
+  return analyse(templateReader(stack), document);
+}
+
+/**
+ * Every Allow grant of a plain policy document as the AWS APIs return it (`kms:GetKeyPolicy`, a domain's
+ * `AccessPolicies`): a JSON string or an object, judged against the tenant's account.
+ */
+export function grantsOfPolicy(document: unknown, tenantAccount: string | undefined): Grant[] | { unresolved: string } {
+  return analyse(plainPolicyReader(tenantAccount), document);
+}
+
+function analyse(reader: PolicyReader, document: unknown): Grant[] | { unresolved: string } {
+  const docs = reader.alternatives(document);
   const grants: Grant[] = [];
   for (let doc of docs) {
     if (typeof doc === 'string') {
@@ -88,40 +168,40 @@ export function grantsOf(stack: StackModel, document: unknown): Grant[] | { unre
       }
     }
     if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
-      const vals = stack.resolve(doc);
+      const vals = reader.resolve(doc);
       return { unresolved: vals.map(describe).join(' | ') || 'an empty policy' };
     }
-    const statements = stack.elements((doc as Record<string, unknown>).Statement);
+    const statements = reader.elements((doc as Record<string, unknown>).Statement);
     statements.forEach((st, index) => {
-      for (const alt of stack.alternatives(st)) {
+      for (const alt of reader.alternatives(st)) {
         if (!alt || typeof alt !== 'object') continue;
         const s = alt as Record<string, unknown>;
-        const effects = stack.resolve(s.Effect).map(litString);
+        const effects = reader.resolve(s.Effect).map(litString);
         if (effects.every((e) => e === 'Deny')) continue;
-        const sid = litString(stack.resolve(s.Sid)[0] ?? { k: 'absent' });
-        const { pinned, orgOnly } = conditionPins(stack, s.Condition);
+        const sid = litString(reader.resolve(s.Sid)[0] ?? { k: 'absent' });
+        const { pinned, orgOnly } = conditionPins(reader, s.Condition);
         const push = (kind: Grant['kind'], value: string, owner: Ownership): void => {
           grants.push({ statement: index, sid, kind, value, owner, pinned, orgOnly });
         };
         if (s.NotPrincipal !== undefined) push('NotPrincipal', JSON.stringify(s.NotPrincipal), 'other');
-        for (const principal of stack.alternatives(s.Principal)) {
+        for (const principal of reader.alternatives(s.Principal)) {
           if (principal === '*') {
             push('Wildcard', '*', 'other');
             continue;
           }
           if (!principal || typeof principal !== 'object' || Array.isArray(principal)) {
-            const vals = stack.resolve(principal);
+            const vals = reader.resolve(principal);
             for (const v of vals) if (v.k !== 'absent') push('Wildcard', describe(v), litString(v) === '*' ? 'other' : 'unknown');
             continue;
           }
           for (const [kind, node] of Object.entries(principal as Record<string, unknown>)) {
-            const values = stack.listValues(Array.isArray(node) ? node : [node]).flat();
+            const values = reader.listValues(Array.isArray(node) ? node : [node]).flat();
             for (const v of values) {
               if (v.k === 'absent') continue;
               const text = describe(v);
               if (kind === 'Service') push('Service', litString(v) ?? text, 'aws');
               else if (litString(v) === '*') push('Wildcard', '*', 'other');
-              else if (kind === 'AWS') push('AWS', text, ownershipOfValue(stack.tenant, v));
+              else if (kind === 'AWS') push('AWS', text, ownershipOfValue(reader, v));
               else push(kind === 'Federated' ? 'Federated' : 'CanonicalUser', text, 'other');
             }
           }
