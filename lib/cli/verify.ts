@@ -99,7 +99,10 @@ export const verifyCommand: Command = async (argv: readonly string[], io: CliIO)
   } else {
     if (positionals.length === 0) throw new UsageError('expected at least one cloud assembly directory or template file (see --help)');
     const tenantOfFile = new Map<string, string>();
-    for (const [tenant, file] of pairs('tenant', values.tenant)) tenantOfFile.set(path.resolve(io.cwd, file), tenant);
+    for (const raw of values.tenant ?? []) {
+      const [tenant, file] = [...pairs('tenant', [raw])][0]!;
+      tenantOfFile.set(path.resolve(io.cwd, file), tenant);
+    }
     result = verifyTemplates(positionals.map((p) => path.resolve(io.cwd, p)), { tenantOfFile, accounts, require });
   }
 
