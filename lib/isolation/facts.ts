@@ -441,7 +441,7 @@ export interface LiteralIdentifier {
 const NETWORK_ID = /\b((?:vpc|subnet|sg|tgw|tgw-attach|pcx|vgw|cgw|vpce-svc|vpce|pl|eni|rtb|igw|nat|lgw)-[0-9a-f]{8,17})\b/g;
 const KMS_KEY_ARN = /arn:[a-z-]+:kms:[a-z0-9-]*:\d{12}:key\/([0-9a-f-]{36}|mrk-[0-9a-f]{32})/g;
 const CLUSTER_ARN = /arn:[a-z-]+:(ecs|eks|rds|es|aoss|elasticache|docdb|kafka):[a-z0-9-]*:\d{12}:(cluster|domain|collection|db|replicationgroup)[:/]([A-Za-z0-9._-]+)/g;
-const HOST = /([a-z0-9-]+\.)+(rds|es|aos|aoss|cache|docdb|neptune|redshift|kafka|memorydb)\.amazonaws\.com(\.cn)?/gi;
+const HOST = /([a-z0-9-]+\.){2,}(rds|es|aos|aoss|cache|docdb|neptune|redshift|kafka|memorydb)\.amazonaws\.com(\.cn)?/gi;
 
 /** Every literal physical identifier in a tenant's resources, for network and fleet-sharing rules. */
 export function literalIdentifiers(tenant: TenantModel): LiteralIdentifier[] {

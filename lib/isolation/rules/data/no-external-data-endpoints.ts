@@ -3,7 +3,9 @@ import { isCustomResource, targetResource, walk, where } from '../../facts';
 import type { IsolationRule, Reporter } from '../../rule';
 
 /** Hostnames of AWS managed data stores, and connection-string schemes. */
-const DATA_HOST = /([a-z0-9-]+\.)+(rds|es|aos|aoss|cache|docdb|docdb-elastic|neptune|redshift|redshift-serverless|kafka|memorydb|dax)\.(amazonaws\.com(\.cn)?)/i;
+// Endpoints carry at least a name and a region label before the service (service principals such as
+// monitoring.rds.amazonaws.com do not).
+const DATA_HOST = /([a-z0-9-]+\.){2,}(rds|es|aos|aoss|cache|docdb|docdb-elastic|neptune|redshift|redshift-serverless|kafka|memorydb|dax)\.(amazonaws\.com(\.cn)?)/i;
 const DATA_URI = /^(postgres(ql)?|mysql|mariadb|mongodb(\+srv)?|rediss?|jdbc:[a-z]+|sqlserver|oracle|amqps?|opensearch|elasticsearch):\/\//i;
 const SEARCH_URL = /^https?:\/\/(search|vpc)-[a-z0-9-]+\./i;
 
