@@ -1,8 +1,8 @@
-import { Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnResource, Duration, Stack, TagManager, Tags, type IAspect, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { TenantDatabase } from '../../constructs/tenant-database';
 import { TenantHsm } from '../../constructs/tenant-hsm';
 import { DATA_CLASSES, TenantKeys, type DataClass } from '../../constructs/tenant-keys';
@@ -12,6 +12,26 @@ import { logRetentionDays, minimumBackupRetentionDays } from '../compliance/rete
 import type { TenantManifest } from '../manifest/schema';
 import { tenantStackName } from '../naming';
 import { databaseSizing, postgresParameters, searchSizing } from '../sizing';
+
+/**
+ * CDK's own singleton providers (e.g. the one behind `restrictDefaultSecurityGroup`) render their Lambda function
+ * and role as plain `CfnResource`s without a tag manager, so `Tags.of` misses them; tag them explicitly.
+ */
+class TagUntaggableCdkResources implements IAspect {
+  private static readonly TYPES = new Set(['AWS::Lambda::Function', 'AWS::IAM::Role']);
+  constructor(private readonly tags: Readonly<Record<string, string>>) {}
+
+  public visit(node: IConstruct): void {
+    if (!CfnResource.isCfnResource(node) || TagManager.isTaggable(node)) return;
+    if (!TagUntaggableCdkResources.TYPES.has(node.cfnResourceType)) return;
+    node.addPropertyOverride(
+      'Tags',
+      Object.entries(this.tags)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([Key, Value]) => ({ Key, Value })),
+    );
+  }
+}
 
 /** Tag keys every taggable resource of a tenant carries. */
 export const TENANT_TAG = 'exclusive-desk:tenant';
@@ -76,10 +96,10 @@ export class TenantStack extends Stack {
     };
     this.templateOptions.metadata = { 'exclusive-desk': metadata };
 
-    for (const [key, value] of Object.entries(m.tags ?? {})) Tags.of(this).add(key, value);
-    Tags.of(this).add(TENANT_TAG, m.id);
-    Tags.of(this).add(ISOLATION_TAG, m.isolation);
-    if (m.compliance.length > 0) Tags.of(this).add(COMPLIANCE_TAG, m.compliance.join(' '));
+    const tags: Record<string, string> = { ...m.tags, [TENANT_TAG]: m.id, [ISOLATION_TAG]: m.isolation };
+    if (m.compliance.length > 0) tags[COMPLIANCE_TAG] = m.compliance.join(' ');
+    for (const [key, value] of Object.entries(tags)) Tags.of(this).add(key, value);
+    Aspects.of(this).add(new TagUntaggableCdkResources(tags));
 
     const dedicated = m.isolation !== 'account';
     const atHsm = m.isolation === 'hsm';
