@@ -3,8 +3,9 @@
  * cdk.json (a programmatic App reads neither cdk.json nor cdk.context.json), bundling skipped, and a fixed date.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, type Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildApp, type BuiltApp } from '../../lib/app';
@@ -29,12 +30,17 @@ export interface TestAppOptions {
 }
 
 export function testApp(options: TestAppOptions = {}): App {
-  const outdir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'exclusive-desk-test-'));
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'exclusive-desk-test-'));
   return new App({
     outdir,
     context: appContext(options.context),
     builtinCloudFormationValidation: options.builtinValidation ?? false,
   });
+}
+
+/** A stack in a tenant-like environment, in an app without built-in template validation, for construct tests. */
+export function testStack(env: { account: string; region: string } = { account: '123456789012', region: 'eu-west-1' }): Stack {
+  return new Stack(testApp(), 'Test', { env });
 }
 
 export interface SynthesizedFleet {
