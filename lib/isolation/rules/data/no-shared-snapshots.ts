@@ -1,0 +1,70 @@
+import { describe, extOf } from '../../model';
+import { accountOwnership, parseArn, targetResource, where } from '../../facts';
+import type { IsolationRule } from '../../rule';
+import { grantsOf } from '../keys/policy';
+
+/** ISO-DATA-6: no snapshot or backup of tenant data is shared with, or copied to, another account. */
+export const noSharedSnapshots: IsolationRule = {
+  id: 'ISO-DATA-6',
+  title: 'No snapshot or backup of tenant data is shared with or copied to another account',
+  severity: 'error',
+  concern: 'database',
+  proves: 'network',
+  rationale:
+    'A manual DB snapshot shared with another account (or made public with `all`) hands over a full copy of the ' +
+    'tenant\'s tickets, and a backup plan that copies recovery points to a vault of another account, or a vault whose ' +
+    'access policy admits one, does the same on a schedule. A snapshot share is in no template at all: only the live ' +
+    'check (`rds:DescribeDBSnapshotAttributes`) sees it; templates show the backup copies and vault policies.',
+  remediation:
+    'Remove foreign accounts and `all` from the snapshot\'s restore attribute (ModifyDBSnapshotAttribute ValuesToRemove); ' +
+    'copy backups only to vaults of the tenant account and keep vault access policies to the tenant (TenantDatabase backup plan).',
+  controls: ['HIPAA 164.312(a)(1)', 'PCI DSS 7.2.1', 'NIST AC-3', 'NIST AC-4', 'NIST CP-9'],
+  checkTemplate(tenant, report) {
+    for (const vault of tenant.ofType('AWS::Backup::BackupVault')) {
+      const path = 'Properties.AccessPolicy';
+      if (vault.props.AccessPolicy === undefined) {
+        report.pass({ ...where(vault), path, message: `${vault.id} has no access policy: only the tenant account reaches its recovery points` });
+        continue;
+      }
+      const grants = grantsOf(vault.stack, vault.props.AccessPolicy);
+      if ('unresolved' in grants) {
+        report.unverifiable({ ...where(vault), path, value: grants.unresolved, message: `${vault.id}'s access policy cannot be read: ${grants.unresolved}` });
+        continue;
+      }
+      let bad = false;
+      for (const g of grants) {
+        if (g.owner === 'self' || g.pinned || g.kind === 'Service') continue;
+        bad = true;
+        const at = `${path}.Statement[${g.statement}]`;
+        const who = g.kind === 'Wildcard' ? 'every principal ("*")' : g.value;
+        if (g.owner === 'unknown' && g.kind === 'AWS') report.unverifiable({ ...where(vault), path: at, value: g.value, message: `${vault.id} admits ${who}, which cannot be shown to be the tenant's` });
+        else report.fail({ ...where(vault), path: at, value: g.value, message: `${vault.id} lets ${who} copy or restore the tenant's recovery points` });
+      }
+      if (!bad) report.pass({ ...where(vault), path, message: `${vault.id}'s access policy admits only the tenant` });
+    }
+    for (const plan of tenant.ofType('AWS::Backup::BackupPlan')) {
+      const s = plan.stack;
+      const rules = s.nodesAt(plan.props, ['BackupPlan', 'BackupPlanRule']).flatMap((n) => s.elements(n));
+      rules.forEach((rule, i) => {
+        const copies = s.nodesAt(rule, ['CopyActions']).flatMap((n) => s.elements(n));
+        copies.forEach((copy, j) => {
+          const path = `Properties.BackupPlan.BackupPlanRule[${i}].CopyActions[${j}].DestinationBackupVaultArn`;
+          for (const v of s.valuesAt(copy, ['DestinationBackupVaultArn'])) {
+            if (v.k === 'absent') continue;
+            const target = targetResource(v);
+            if (target?.type === 'AWS::Backup::BackupVault') {
+              report.pass({ ...where(plan), path, value: describe(v), message: `${plan.id} copies backups to the tenant's vault ${target.id}` });
+              continue;
+            }
+            const arn = parseArn(v);
+            const owner = arn?.account === 'self' ? 'self' : arn?.account ? accountOwnership(tenant, arn.account) : 'unknown';
+            const base = { ...where(plan), path, value: describe(v) };
+            if (owner === 'self') report.pass({ ...base, message: `${plan.id} copies backups to a vault of the tenant account` });
+            else if (owner === 'other') report.fail({ ...base, message: `${plan.id} copies the tenant's backups to ${describe(v)}, a vault of account ${String(arn?.account)}` });
+            else if (extOf(v) || owner === 'unknown') report.unverifiable({ ...base, message: `${plan.id} copies the tenant's backups to ${describe(v)}, which cannot be shown to be the tenant's` });
+          }
+        });
+      });
+    }
+  },
+};
