@@ -396,10 +396,13 @@ export function walk(
 ): void {
   if (depth > 60) return;
   if (visit(node, path, key) === false) return;
-  if (Array.isArray(node)) node.forEach((n, i) => walk(n, visit, `${path}[${i}]`, key, depth + 1));
-  else if (node && typeof node === 'object') {
-    for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
-      walk(v, visit, k.startsWith('Fn::') || k === 'Ref' ? path : `${path}.${k}`, k.startsWith('Fn::') || k === 'Ref' ? key : k, depth + 1);
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) walk(node[i], visit, `${path}[${i}]`, key, depth + 1);
+  } else if (node && typeof node === 'object') {
+    const record = node as Record<string, unknown>;
+    for (const k of Object.keys(record)) {
+      const intrinsic = k === 'Ref' || k.startsWith('Fn::');
+      walk(record[k], visit, intrinsic ? path : `${path}.${k}`, intrinsic ? key : k, depth + 1);
     }
   }
 }
@@ -442,6 +445,8 @@ const NETWORK_ID = /\b((?:vpc|subnet|sg|tgw|tgw-attach|pcx|vgw|cgw|vpce-svc|vpce
 const KMS_KEY_ARN = /arn:[a-z-]+:kms:[a-z0-9-]*:\d{12}:key\/([0-9a-f-]{36}|mrk-[0-9a-f]{32})/g;
 const CLUSTER_ARN = /arn:[a-z-]+:(ecs|eks|rds|es|aoss|elasticache|docdb|kafka):[a-z0-9-]*:\d{12}:(cluster|domain|collection|db|replicationgroup)[:/]([A-Za-z0-9._-]+)/g;
 const HOST = /([a-z0-9-]+\.){2,}(rds|es|aos|aoss|cache|docdb|neptune|redshift|kafka|memorydb)\.amazonaws\.com(\.cn)?/gi;
+/** The literal every HOST match contains (case-insensitive, like HOST). */
+const AMAZONAWS = /amazonaws\.com/i;
 
 /** Every literal physical identifier in a tenant's resources, for network and fleet-sharing rules. */
 export function literalIdentifiers(tenant: TenantModel): LiteralIdentifier[] {
@@ -461,10 +466,12 @@ export function literalIdentifiers(tenant: TenantModel): LiteralIdentifier[] {
         return false;
       });
       function scan(text: string, path: string): void {
-        for (const m of text.matchAll(KMS_KEY_ARN)) out.push({ kind: 'kms-key', id: m[1]!, value: m[0], resource: r, path });
-        for (const m of text.matchAll(NETWORK_ID)) out.push({ kind: 'network', id: m[1]!, value: m[1]!, resource: r, path });
-        for (const m of text.matchAll(CLUSTER_ARN)) out.push({ kind: 'cluster', id: `${m[1]}:${m[3]}`, value: m[0], resource: r, path });
-        for (const m of text.matchAll(HOST)) out.push({ kind: 'data-endpoint', id: m[0].toLowerCase(), value: m[0], resource: r, path });
+        // Each pattern needs a literal the text must contain; testing for it first skips the regex on most strings.
+        const arn = text.includes('arn:');
+        if (arn) for (const m of text.matchAll(KMS_KEY_ARN)) out.push({ kind: 'kms-key', id: m[1]!, value: m[0], resource: r, path });
+        if (text.includes('-')) for (const m of text.matchAll(NETWORK_ID)) out.push({ kind: 'network', id: m[1]!, value: m[1]!, resource: r, path });
+        if (arn) for (const m of text.matchAll(CLUSTER_ARN)) out.push({ kind: 'cluster', id: `${m[1]}:${m[3]}`, value: m[0], resource: r, path });
+        if (AMAZONAWS.test(text)) for (const m of text.matchAll(HOST)) out.push({ kind: 'data-endpoint', id: m[0].toLowerCase(), value: m[0], resource: r, path });
       }
     }
     return out;

@@ -29,7 +29,8 @@ function literalText(v: Val): string | undefined {
 }
 
 function looksLikeDataLocation(text: string): boolean {
-  return DATA_HOST.test(text) || DATA_URI.test(text.trim()) || SEARCH_URL.test(text.trim());
+  // DATA_HOST needs `amazonaws.com`: the cheap test first skips its backtracking on most strings.
+  return (/amazonaws\.com/i.test(text) && DATA_HOST.test(text)) || DATA_URI.test(text.trim()) || SEARCH_URL.test(text.trim());
 }
 
 function checkEnvironment(r: ResourceRef, name: string, node: unknown, path: string, report: Reporter): void {
