@@ -66,23 +66,34 @@ function readManifests(io: CliIO, given: string | undefined, today: string): Ten
   }
 }
 
-export const reportCommand: Command = async (argv: readonly string[], io: CliIO): Promise<number> => {
-  const { values, positionals } = parseCommandArgs(argv, OPTIONS, { min: 1, names: 'cloud assembly directories or template files' });
+/** The command: a promise of the exit code (the work itself is synchronous; a throw becomes a rejection). */
+export const reportCommand: Command = (argv, io) => new Promise<number>((resolve) => resolve(runReport(argv, io)));
+
+/** Writes the evidence pack for the given arguments; returns the exit code, throws UsageError for bad input. */
+export function runReport(argv: readonly string[], io: CliIO): number {
+  const { values, positionals } = parseCommandArgs(argv, OPTIONS, {
+    min: 1,
+    names: 'cloud assembly directories or template files',
+  });
   if (values.help) {
     io.stdout(REPORT_USAGE);
     return EXIT.OK;
   }
-  if (!values.output) throw new UsageError('--output <dir> is required: the directory to write report.html and report.md into');
+  if (!values.output)
+    throw new UsageError('--output <dir> is required: the directory to write report.html and report.md into');
   const today = isoDate('today', values.today) ?? todayUtc();
   const now = generationTime(io.env);
   const outDir = path.resolve(io.cwd, values.output);
-  if (fs.existsSync(outDir) && !fs.statSync(outDir).isDirectory()) throw new UsageError(`--output ${values.output} exists and is not a directory`);
+  if (fs.existsSync(outDir) && !fs.statSync(outDir).isDirectory())
+    throw new UsageError(`--output ${values.output} exists and is not a directory`);
 
   const inputs = positionals.map((p) => path.resolve(io.cwd, p));
   const { templates, errors } = readInputs(inputs);
   if (errors.length > 0 || templates.length === 0) {
-    for (const e of errors) io.stderr(`exclusive-desk report: ${path.relative(io.cwd, e.file) || e.file}: ${e.message}\n`);
-    if (templates.length === 0 && errors.length === 0) io.stderr('exclusive-desk report: no templates found in the inputs\n');
+    for (const e of errors)
+      io.stderr(`exclusive-desk report: ${path.relative(io.cwd, e.file) || e.file}: ${e.message}\n`);
+    if (templates.length === 0 && errors.length === 0)
+      io.stderr('exclusive-desk report: no templates found in the inputs\n');
     io.stderr('exclusive-desk report: nothing written: the report must cover every input\n');
     return EXIT.BAD_INPUT;
   }
@@ -120,8 +131,14 @@ export const reportCommand: Command = async (argv: readonly string[], io: CliIO)
       `${f.missing ? `, ${f.missing} not in the inputs` : ''}\n`,
   );
   for (const t of pack.tenants) {
-    if (t.verdict === 'fail') io.stderr(`exclusive-desk report: FAIL ${t.id}: ${t.failures.length} error finding(s), first: ${t.failures[0]?.rule} ${t.failures[0]?.resource}\n`);
-    if (t.licence.status === 'expired' || t.licence.status === 'due') io.stderr(`exclusive-desk report: licence of ${t.id} ${t.licence.status === 'due' ? 'is due for review' : 'has expired'} (review by ${t.licence.reviewBy})\n`);
+    if (t.verdict === 'fail')
+      io.stderr(
+        `exclusive-desk report: FAIL ${t.id}: ${t.failures.length} error finding(s), first: ${t.failures[0]?.rule} ${t.failures[0]?.resource}\n`,
+      );
+    if (t.licence.status === 'expired' || t.licence.status === 'due')
+      io.stderr(
+        `exclusive-desk report: licence of ${t.id} ${t.licence.status === 'due' ? 'is due for review' : 'has expired'} (review by ${t.licence.reviewBy})\n`,
+      );
   }
   return f.failed > 0 ? EXIT.FAILED : EXIT.OK;
-};
+}

@@ -55,7 +55,11 @@ export interface ReportedViolation {
   readonly ruleName: string;
   readonly description: string;
   readonly severity?: string;
-  readonly resources: readonly { readonly template?: string; readonly logicalId?: string; readonly constructPath?: string }[];
+  readonly resources: readonly {
+    readonly template?: string;
+    readonly logicalId?: string;
+    readonly constructPath?: string;
+  }[];
   /** For acknowledged violations: the reason. */
   readonly reason?: string;
 }
@@ -95,7 +99,8 @@ function readJson(file: string, problems: string[]): Json | undefined {
   return undefined;
 }
 
-const obj = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
+const obj = (v: unknown): Json | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function acknowledgementsOf(metadata: Json | undefined): Acknowledgement[] {
@@ -136,7 +141,11 @@ function assetsOf(file: string, roles: DeploymentRole[], problems: string[]): As
     for (const d of Object.values(obj(a?.destinations) ?? {})) {
       const dest = obj(d);
       if (!dest) continue;
-      out.push({ kind: 'file', name: str(a?.displayName) ?? '(file asset)', location: `s3://${str(dest.bucketName)}/${str(dest.objectKey)}` });
+      out.push({
+        kind: 'file',
+        name: str(a?.displayName) ?? '(file asset)',
+        location: `s3://${str(dest.bucketName)}/${str(dest.objectKey)}`,
+      });
       addRole('file-publishing', dest.assumeRoleArn);
     }
   }
@@ -145,7 +154,11 @@ function assetsOf(file: string, roles: DeploymentRole[], problems: string[]): As
     for (const d of Object.values(obj(a?.destinations) ?? {})) {
       const dest = obj(d);
       if (!dest) continue;
-      out.push({ kind: 'image', name: str(a?.displayName) ?? '(image asset)', location: `${str(dest.repositoryName)}:${str(dest.imageTag)}` });
+      out.push({
+        kind: 'image',
+        name: str(a?.displayName) ?? '(image asset)',
+        location: `${str(dest.repositoryName)}:${str(dest.imageTag)}`,
+      });
       addRole('image-publishing', dest.assumeRoleArn);
     }
   }
@@ -156,17 +169,21 @@ function violationsOf(list: unknown): ReportedViolation[] {
   if (!Array.isArray(list)) return [];
   return list.map((v) => {
     const o = obj(v) ?? {};
-    const resources = (Array.isArray(o.violatingConstructs) ? o.violatingConstructs : Array.isArray(o.violatingResources) ? o.violatingResources : []).map(
-      (c: unknown) => {
-        const r = obj(c) ?? {};
-        const cfn = obj(r.cloudFormationResource);
-        return {
-          template: str(cfn?.templatePath) ?? str(r.templatePath),
-          logicalId: str(cfn?.logicalId) ?? str(r.resourceLogicalId),
-          constructPath: str(r.constructPath),
-        };
-      },
-    );
+    const resources = (
+      Array.isArray(o.violatingConstructs)
+        ? o.violatingConstructs
+        : Array.isArray(o.violatingResources)
+          ? o.violatingResources
+          : []
+    ).map((c: unknown) => {
+      const r = obj(c) ?? {};
+      const cfn = obj(r.cloudFormationResource);
+      return {
+        template: str(cfn?.templatePath) ?? str(r.templatePath),
+        logicalId: str(cfn?.logicalId) ?? str(r.resourceLogicalId),
+        constructPath: str(r.constructPath),
+      };
+    });
     return {
       ruleName: str(o.ruleName) ?? '(unnamed rule)',
       description: str(o.description) ?? '',
@@ -180,16 +197,18 @@ function violationsOf(list: unknown): ReportedViolation[] {
 function validationReportOf(file: string, problems: string[]): ValidationReportSummary | undefined {
   const report = readJson(file, problems);
   if (!report) return undefined;
-  const plugins = (Array.isArray(report.pluginReports) ? report.pluginReports : []).map((p: unknown): ReportedPlugin => {
-    const o = obj(p) ?? {};
-    return {
-      name: str(o.pluginName) ?? '(unnamed plugin)',
-      version: str(o.pluginVersion),
-      conclusion: str(o.conclusion) ?? 'unknown',
-      violations: violationsOf(o.violations),
-      acknowledged: violationsOf(o.suppressedViolations),
-    };
-  });
+  const plugins = (Array.isArray(report.pluginReports) ? report.pluginReports : []).map(
+    (p: unknown): ReportedPlugin => {
+      const o = obj(p) ?? {};
+      return {
+        name: str(o.pluginName) ?? '(unnamed plugin)',
+        version: str(o.pluginVersion),
+        conclusion: str(o.conclusion) ?? 'unknown',
+        violations: violationsOf(o.violations),
+        acknowledged: violationsOf(o.suppressedViolations),
+      };
+    },
+  );
   return { file, plugins };
 }
 
@@ -213,7 +232,8 @@ export function readAssemblyEvidence(templates: readonly LoadedTemplate[]): Asse
       for (const dep of Array.isArray(artifact.dependencies) ? artifact.dependencies : []) {
         const depArtifact = obj(artifacts[String(dep)]);
         const file = str(obj(depArtifact?.properties)?.file);
-        if (depArtifact?.type === 'cdk:asset-manifest' && file) assets = [...assets, ...assetsOf(path.join(dir, file), roles, problems)];
+        if (depArtifact?.type === 'cdk:asset-manifest' && file)
+          assets = [...assets, ...assetsOf(path.join(dir, file), roles, problems)];
       }
       // Metadata is inline (older CDKs) or in an additional file beside the manifest.
       let metadata = obj(artifact.metadata);

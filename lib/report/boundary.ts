@@ -98,7 +98,13 @@ export interface BoundaryGraph {
 }
 
 const ARN_ACCOUNT = /arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/g;
-const PRINCIPAL_PATH = /\.Principal(\.AWS)?(\[\d+\])?$|\.Principals(\[\d+\])?$|\.(PeerOwnerId|SourceSecurityGroupOwnerId|DestinationSecurityGroupOwnerId)$/;
+const PRINCIPAL_PATH =
+  /\.Principal(\.AWS)?(\[\d+\])?$|\.Principals(\[\d+\])?$|\.(PeerOwnerId|SourceSecurityGroupOwnerId|DestinationSecurityGroupOwnerId)$/;
+
+/** `"subnet-1"` (a described literal) -> `subnet-1`. */
+function unquote(s: string): string {
+  return /^"[^"]*"$/.test(s) ? s.slice(1, -1) : s;
+}
 
 function lit(r: ResourceRef, key: string): string | undefined {
   const vals = r.stack.resolve(r.props[key]);
@@ -132,10 +138,12 @@ export function buildBoundary(tenant: TenantModel, verdict?: TenantVerdict): Bou
   const crossings: BoundaryCrossing[] = [];
   const seen = new Set<string>();
   const cross = (c: BoundaryCrossing): void => {
-    const key = `${c.stack}|${c.resource}|${c.path}|${c.value}`;
+    const value = unquote(c.value);
+    // One box per thing on the other side: the same subnet or key reached through two properties is drawn once.
+    const key = `${c.kind === 'unverifiable' ? `${c.resource}|${c.path}|` : ''}${value}`;
     if (seen.has(key)) return;
     seen.add(key);
-    crossings.push(c);
+    crossings.push({ ...c, value, label: c.label.replace(c.value, value) });
   };
 
   const vpcs: BoundaryVpc[] = tenant.ofType('AWS::EC2::VPC').map((v) => ({
@@ -157,13 +165,20 @@ export function buildBoundary(tenant: TenantModel, verdict?: TenantVerdict): Bou
     const placement = placementOf(r);
     const isDb = DATABASE_TYPES.includes(r.type);
     const detail = isDb
-      ? [lit(r, 'Engine'), lit(r, 'DBInstanceClass') ?? (r.props.DBInstanceClass !== undefined ? '(conditional class)' : undefined)]
+      ? [
+          lit(r, 'Engine'),
+          lit(r, 'DBInstanceClass') ?? (r.props.DBInstanceClass !== undefined ? '(conditional class)' : undefined),
+        ]
           .filter(Boolean)
           .join(' ')
       : (() => {
           const types = r.stack.valuesAt(r.props, ['ClusterConfig', 'InstanceType']).map(litString).filter(Boolean);
-          const counts = r.stack.valuesAt(r.props, ['ClusterConfig', 'InstanceCount']).map((v) => (v.k === 'lit' ? String(v.v) : undefined));
-          return [lit(r, 'EngineVersion'), types[0] ? `${counts[0] ?? '?'} x ${types[0]}` : undefined].filter(Boolean).join(' ');
+          const counts = r.stack
+            .valuesAt(r.props, ['ClusterConfig', 'InstanceCount'])
+            .map((v) => (v.k === 'lit' ? String(v.v) : undefined));
+          return [lit(r, 'EngineVersion'), types[0] ? `${counts[0] ?? '?'} x ${types[0]}` : undefined]
+            .filter(Boolean)
+            .join(' ');
         })();
     let problem = placement.none;
     for (const p of placement.problems) {
@@ -239,7 +254,10 @@ export function buildBoundary(tenant: TenantModel, verdict?: TenantVerdict): Bou
   // Peering, transit, endpoint services, RAM shares.
   const links: BoundaryLink[] = [];
   for (const p of tenant.ofType('AWS::EC2::VPCPeeringConnection')) {
-    const from = p.stack.resolve(p.props.VpcId).map(targetResource).find((t) => t?.type === 'AWS::EC2::VPC');
+    const from = p.stack
+      .resolve(p.props.VpcId)
+      .map(targetResource)
+      .find((t) => t?.type === 'AWS::EC2::VPC');
     const peers = p.stack.resolve(p.props.PeerVpcId);
     const owner = lit(p, 'PeerOwnerId');
     for (const peer of peers) {
@@ -251,7 +269,7 @@ export function buildBoundary(tenant: TenantModel, verdict?: TenantVerdict): Bou
       const ext = extOf(peer);
       cross({
         kind: ext && ext.kind !== 'import' ? 'unverifiable' : 'peering',
-        label: `peering to ${ext ? ext.what : `VPC ${shown(peer)}`}${owner && owner !== tenant.account ? ` in account ${owner}` : ''}`,
+        label: `peering to ${ext ? 'a VPC the verifier cannot follow' : 'a VPC'}${owner && owner !== tenant.account ? ` of account ${owner}` : ' the tenant does not define'}: ${ext ? ext.what : shown(peer)}`,
         resource: p.id,
         stack: p.stack.name,
         path: 'Properties.PeerVpcId',
@@ -275,30 +293,65 @@ export function buildBoundary(tenant: TenantModel, verdict?: TenantVerdict): Bou
       anchor: vpc?.id,
     });
   }
-  for (const t of tenant.ofType('AWS::EC2::VPNConnection', 'AWS::EC2::VPNGateway', 'AWS::EC2::CustomerGateway', 'AWS::EC2::ClientVpnEndpoint')) {
-    cross({ kind: 'transit', label: `${t.type.replace('AWS::EC2::', '')} (a path out of the tenant network)`, resource: t.id, stack: t.stack.name, path: '-', value: t.type });
+  for (const t of tenant.ofType(
+    'AWS::EC2::VPNConnection',
+    'AWS::EC2::VPNGateway',
+    'AWS::EC2::CustomerGateway',
+    'AWS::EC2::ClientVpnEndpoint',
+  )) {
+    cross({
+      kind: 'transit',
+      label: `${t.type.replace('AWS::EC2::', '')} (a path out of the tenant network)`,
+      resource: t.id,
+      stack: t.stack.name,
+      path: '-',
+      value: t.type,
+    });
   }
   for (const e of tenant.ofType('AWS::EC2::VPCEndpoint')) {
     const names = e.stack.resolve(e.props.ServiceName).map(shown);
     const vpc = e.stack.resolve(e.props.VpcId).map(targetResource).find(Boolean);
     for (const name of names) {
       if (!/vpce-svc-/.test(name)) continue;
-      cross({ kind: 'endpoint-service', label: `endpoint service ${name} (someone else's service, reached from inside the VPC)`, resource: e.id, stack: e.stack.name, path: 'Properties.ServiceName', value: name, anchor: vpc?.id });
+      cross({
+        kind: 'endpoint-service',
+        label: `endpoint service ${name} (someone else's service, reached from inside the VPC)`,
+        resource: e.id,
+        stack: e.stack.name,
+        path: 'Properties.ServiceName',
+        value: name,
+        anchor: vpc?.id,
+      });
     }
   }
   for (const s of tenant.ofType('AWS::RAM::ResourceShare')) {
     const principals = s.stack.listValues(s.props.Principals).flat().map(shown);
-    cross({ kind: 'ram-share', label: `AWS RAM share to ${principals.join(', ') || '(no principal named)'}`, resource: s.id, stack: s.stack.name, path: 'Properties.Principals', value: principals.join(', ') });
+    cross({
+      kind: 'ram-share',
+      label: `AWS RAM share to ${principals.join(', ') || '(no principal named)'}`,
+      resource: s.id,
+      stack: s.stack.name,
+      path: 'Properties.Principals',
+      value: principals.join(', '),
+    });
   }
 
   // Imports from outside, literal foreign identifiers and principals of other accounts, anywhere in the templates.
   for (const r of tenant.resources()) {
     walk(r.props, (node, path) => {
-      if (node && typeof node === 'object' && !Array.isArray(node) && 'Fn::ImportValue' in (node as object)) {
+      if (node && typeof node === 'object' && !Array.isArray(node) && 'Fn::ImportValue' in node) {
         for (const v of r.stack.resolve(node)) {
           const ext = extOf(v);
           if (ext?.kind === 'import') {
-            cross({ kind: 'import', label: ext.what, resource: r.id, stack: r.stack.name, path, value: ext.name ?? ext.what, anchor: anchorOf(r.id) });
+            cross({
+              kind: 'import',
+              label: ext.what,
+              resource: r.id,
+              stack: r.stack.name,
+              path,
+              value: ext.name ?? ext.what,
+              anchor: anchorOf(r.id),
+            });
           }
         }
         return false;
@@ -309,6 +362,9 @@ export function buildBoundary(tenant: TenantModel, verdict?: TenantVerdict): Bou
       if (/^\d{12}$/.test(node) && PRINCIPAL_PATH.test(path)) accounts.add(node);
       for (const account of accounts) {
         if (account === tenant.account) continue;
+        // Already drawn as the other side of a peering, share or key of this resource.
+        if (crossings.some((c) => c.resource === r.id && (c.label.includes(account) || c.value.includes(account))))
+          continue;
         cross({
           kind: 'foreign-account',
           label: `${PRINCIPAL_PATH.test(path) ? 'principal' : 'resource'} of account ${account}: ${node}`,

@@ -24,8 +24,14 @@ interface RegimeBasis {
 }
 
 const BASIS: Readonly<Record<Regime, RegimeBasis>> = {
-  hipaa: { matches: (c) => c.startsWith('HIPAA '), basis: 'HIPAA Security Rule (45 CFR 164) safeguards named by the rules.' },
-  'pci-dss': { matches: (c) => c.startsWith('PCI DSS '), basis: 'PCI DSS v4 requirements named by the rules (A1: multi-tenant service providers).' },
+  hipaa: {
+    matches: (c) => c.startsWith('HIPAA '),
+    basis: 'HIPAA Security Rule (45 CFR 164) safeguards named by the rules.',
+  },
+  'pci-dss': {
+    matches: (c) => c.startsWith('PCI DSS '),
+    basis: 'PCI DSS v4 requirements named by the rules (A1: multi-tenant service providers).',
+  },
   sox: {
     matches: (c) => /^NIST (AC|AU|CM|CP)-/.test(c),
     basis:
@@ -38,7 +44,8 @@ const BASIS: Readonly<Record<Regime, RegimeBasis>> = {
   },
   'fedramp-high': {
     matches: (c) => c.startsWith('NIST ') || c.startsWith('FedRAMP ') || c.startsWith('FIPS '),
-    basis: 'FedRAMP baselines are NIST SP 800-53 Rev. 5 controls (High also requires FIPS-validated key storage); listed are those the rules support.',
+    basis:
+      'FedRAMP baselines are NIST SP 800-53 Rev. 5 controls (High also requires FIPS-validated key storage); listed are those the rules support.',
   },
   itar: {
     matches: (c) => c.startsWith('ITAR ') || c.startsWith('FIPS '),
@@ -51,7 +58,12 @@ export type ControlSupport = 'supported' | 'not-supported' | 'not-applicable' | 
 export interface ControlEvidence {
   readonly control: string;
   readonly support: ControlSupport;
-  readonly rules: readonly { readonly id: string; readonly title: string; readonly status: string; readonly counts: boolean }[];
+  readonly rules: readonly {
+    readonly id: string;
+    readonly title: string;
+    readonly status: string;
+    readonly counts: boolean;
+  }[];
 }
 
 /** The recorded result of one cdk-nag pack for one tenant. */
@@ -113,7 +125,14 @@ function controlOrder(a: string, b: string): number {
 export function mapRegimes(regimes: readonly string[], results: readonly RuleResult[]): RegimeEvidence[] {
   return regimes.map((regime): RegimeEvidence => {
     if (!isRegime(regime)) {
-      return { regime, label: regime, basis: 'A regime this tool does not know: no controls are mapped.', controls: [], nagPacks: [], unknown: true };
+      return {
+        regime,
+        label: regime,
+        basis: 'A regime this tool does not know: no controls are mapped.',
+        controls: [],
+        nagPacks: [],
+        unknown: true,
+      };
     }
     const basis = BASIS[regime];
     const byControl = new Map<string, RuleResult[]>();
@@ -128,7 +147,10 @@ export function mapRegimes(regimes: readonly string[], results: readonly RuleRes
         let support: ControlSupport;
         if (counting.length === 0) support = 'above-level';
         else if (applicable.length === 0) support = 'not-applicable';
-        else support = applicable.every((r) => r.status === 'pass' || r.status === 'warning') ? 'supported' : 'not-supported';
+        else
+          support = applicable.every((r) => r.status === 'pass' || r.status === 'warning')
+            ? 'supported'
+            : 'not-supported';
         return {
           control,
           support,
@@ -182,7 +204,8 @@ export function nagEvidence(input: NagInput): NagEvidence {
   }
   const packs = applied.map((pack): NagPackResult => {
     const plugins = input.plugins.filter(
-      (p) => p.name === pack || (p.name.startsWith(`${pack}@`) && input.stackNames.includes(p.name.slice(pack.length + 1))),
+      (p) =>
+        p.name === pack || (p.name.startsWith(`${pack}@`) && input.stackNames.includes(p.name.slice(pack.length + 1))),
     );
     const violations = plugins.flatMap((p) => p.violations);
     const acknowledged = byPack.get(pack) ?? [];
@@ -195,7 +218,10 @@ export function nagEvidence(input: NagInput): NagEvidence {
           : 'passed';
     return {
       pack,
-      regimes: pack === 'AwsSolutions' ? ['every tenant'] : regimes.filter((r) => PACKS_BY_REGIME[r].includes(pack)).map((r) => REGIME_LABELS[r]),
+      regimes:
+        pack === 'AwsSolutions'
+          ? ['every tenant']
+          : regimes.filter((r) => PACKS_BY_REGIME[r].includes(pack)).map((r) => REGIME_LABELS[r]),
       result,
       acknowledged,
       violations,
@@ -205,10 +231,16 @@ export function nagEvidence(input: NagInput): NagEvidence {
     ? 'cdk-nag 3 runs as a CDK validation plugin during `cdk synth`, and a failing plugin makes synth fail, so a cloud assembly ' +
       'exists only if every pack reported no finding that was not acknowledged (unless the app set ' +
       '`@aws-cdk/core:failSynthOnValidationErrors` to false, which the assembly does not record). The assembly does not record ' +
-      'which plugins ran: the packs listed follow from the tenant\'s regimes exactly as lib/compliance/packs.ts selects them for synth, ' +
+      "which plugins ran: the packs listed follow from the tenant's regimes exactly as lib/compliance/packs.ts selects them for synth, " +
       'and the acknowledgements are those the constructs recorded with their reasons (`aws:cdk:acknowledged-rules` in the stack ' +
       'metadata). Re-run `npx cdk synth` to run the packs again.'
     : 'The inputs are template files, not a cloud assembly: the cdk-nag result is not part of them and is not shown. The packs ' +
-      'listed are those the app applies for the tenant\'s regimes; run `npx cdk synth` to run them, and pass `cdk.out` to the report.';
-  return { recorded: input.fromAssembly, packs, otherAcknowledgements: other, unusedAcknowledgements: unused, statement };
+      "listed are those the app applies for the tenant's regimes; run `npx cdk synth` to run them, and pass `cdk.out` to the report.";
+  return {
+    recorded: input.fromAssembly,
+    packs,
+    otherAcknowledgements: other,
+    unusedAcknowledgements: unused,
+    statement,
+  };
 }

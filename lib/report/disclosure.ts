@@ -12,7 +12,8 @@ import { describe, litString, type ResourceRef, type TenantModel } from '../isol
 import type { TenantManifest } from '../manifest/schema';
 import type { StackAssemblyInfo } from './assembly';
 
-export type SharedArea = 'pipeline' | 'bootstrap' | 'code' | 'compute' | 'verifier' | 'dns' | 'telemetry' | 'aws-services' | 'keys';
+export type SharedArea =
+  'pipeline' | 'bootstrap' | 'code' | 'compute' | 'verifier' | 'dns' | 'telemetry' | 'aws-services' | 'keys';
 
 /** Who operates the shared thing. */
 export type SharedWith = 'vendor' | 'aws' | 'other-account' | 'public';
@@ -58,7 +59,8 @@ export interface DisclosureInput {
 }
 
 const BOOTSTRAP = /cdk-([a-z0-9]+)-(assets|container-assets)-(\d{12})-([a-z0-9-]+)/;
-const PUBLIC_REGISTRY = /^(docker\.io|public\.ecr\.aws|ghcr\.io|quay\.io|registry\.k8s\.io|gcr\.io|mcr\.microsoft\.com)\//;
+const PUBLIC_REGISTRY =
+  /^(docker\.io|public\.ecr\.aws|ghcr\.io|quay\.io|registry\.k8s\.io|gcr\.io|mcr\.microsoft\.com)\//;
 const ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\//;
 
 /** The single value at a path (a literal, or how the template builds it); undefined when absent or conditional. */
@@ -120,7 +122,12 @@ export function discloseSharedPlane(input: DisclosureInput): SharedItem[] {
         (other.length ? ' Some roles are in another account: deployment runs from outside the tenant account.' : ''),
       sharedWith: 'vendor',
       crossesBoundary: other.length > 0,
-      evidence: roles.map((r) => ({ stack: r.stack, resource: `${r.purpose} role`, path: 'cloud assembly manifest.json', value: r.arn })),
+      evidence: roles.map((r) => ({
+        stack: r.stack,
+        resource: `${r.purpose} role`,
+        path: 'cloud assembly manifest.json',
+        value: r.arn,
+      })),
     });
   }
   if (manifest?.delivery) {
@@ -144,7 +151,12 @@ export function discloseSharedPlane(input: DisclosureInput): SharedItem[] {
     for (const [name, p] of Object.entries(s.parameters)) {
       const def = (p as { Default?: unknown }).Default;
       if (typeof def === 'string' && def.startsWith('/cdk-bootstrap/')) {
-        bootstrapEvidence.push({ stack: s.name, resource: `parameter ${name}`, path: `Parameters.${name}.Default`, value: def });
+        bootstrapEvidence.push({
+          stack: s.name,
+          resource: `parameter ${name}`,
+          path: `Parameters.${name}.Default`,
+          value: def,
+        });
       }
     }
   }
@@ -160,9 +172,20 @@ export function discloseSharedPlane(input: DisclosureInput): SharedItem[] {
     });
   }
   for (const s of assembly) {
-    if (s.templateAssetUrl) bootstrapEvidence.push({ stack: s.stackName, resource: 'stack template', path: 'cloud assembly manifest.json', value: s.templateAssetUrl });
+    if (s.templateAssetUrl)
+      bootstrapEvidence.push({
+        stack: s.stackName,
+        resource: 'stack template',
+        path: 'cloud assembly manifest.json',
+        value: s.templateAssetUrl,
+      });
     for (const a of s.assets) {
-      bootstrapEvidence.push({ stack: s.stackName, resource: a.name, path: `${a.kind} asset destination`, value: a.location });
+      bootstrapEvidence.push({
+        stack: s.stackName,
+        resource: a.name,
+        path: `${a.kind} asset destination`,
+        value: a.location,
+      });
       const m = BOOTSTRAP.exec(a.location);
       if (m && foreign(m[3])) bootstrapForeign = true;
     }
@@ -176,7 +199,9 @@ export function discloseSharedPlane(input: DisclosureInput): SharedItem[] {
         '(`cdk-<qualifier>-assets-*`, `cdk-<qualifier>-container-assets-*`), created by `cdk bootstrap`, not by these templates, ' +
         'and written by the vendor pipeline through the publishing roles. Their encryption, access policy and lifecycle are set by ' +
         'the bootstrap template, which this report does not see.' +
-        (bootstrapForeign ? ' At least one bootstrap resource is in another account.' : ' They are in the tenant account.'),
+        (bootstrapForeign
+          ? ' At least one bootstrap resource is in another account.'
+          : ' They are in the tenant account.'),
       sharedWith: 'vendor',
       crossesBoundary: bootstrapForeign,
       evidence: dedupe(bootstrapEvidence),
@@ -196,14 +221,25 @@ export function discloseSharedPlane(input: DisclosureInput): SharedItem[] {
       const key = str(f, ['Code', 'S3Key']);
       const image = str(f, ['Code', 'ImageUri']);
       const imageLiteral = f.stack.valuesAt(f.props, ['Code', 'ImageUri']).map(litString)[0];
-      if (f.props.Code && typeof f.props.Code === 'object' && 'ZipFile' in (f.props.Code as object)) {
+      if (f.props.Code && typeof f.props.Code === 'object' && 'ZipFile' in f.props.Code) {
         inlineCount++;
         evidence.push({ stack: f.stack.name, resource: f.id, path: 'Properties.Code.ZipFile', value: '(inline code)' });
       }
-      for (const k of [key, image]) for (const other of (k && input.otherTenantsCode.get(k)) || []) sharedWith.add(other);
+      for (const k of [key, image])
+        for (const other of (k && input.otherTenantsCode.get(k)) || []) sharedWith.add(other);
       if (imageLiteral && isPublicImage(imageLiteral)) publicCode = true;
-      if (foreign(image ? ECR_IMAGE.exec(image)?.[1] : undefined) || foreign(bucket ? BOOTSTRAP.exec(bucket)?.[3] : undefined)) foreignCode = true;
-      if (bucket || key) evidence.push({ stack: f.stack.name, resource: f.id, path: 'Properties.Code', value: `s3://${bucket ?? '?'}/${key ?? '?'}` });
+      if (
+        foreign(image ? ECR_IMAGE.exec(image)?.[1] : undefined) ||
+        foreign(bucket ? BOOTSTRAP.exec(bucket)?.[3] : undefined)
+      )
+        foreignCode = true;
+      if (bucket || key)
+        evidence.push({
+          stack: f.stack.name,
+          resource: f.id,
+          path: 'Properties.Code',
+          value: `s3://${bucket ?? '?'}/${key ?? '?'}`,
+        });
       if (image) evidence.push({ stack: f.stack.name, resource: f.id, path: 'Properties.Code.ImageUri', value: image });
     }
     items.push({
@@ -212,7 +248,9 @@ export function discloseSharedPlane(input: DisclosureInput): SharedItem[] {
       detail:
         `${fns.length - inlineCount} function${fns.length - inlineCount === 1 ? ' runs' : 's run'} code built by the vendor (or the CDK) and published as an asset${inlineCount ? `; ${inlineCount} inline in the template` : ''}. ` +
         'This report does not review what the code does.' +
-        (sharedWith.size ? ` Identical code (the same content hash) is deployed to tenant${sharedWith.size === 1 ? '' : 's'} ${[...sharedWith].sort().join(', ')}: a copy, not a shared runtime, but one vendor build for all.` : '') +
+        (sharedWith.size
+          ? ` Identical code (the same content hash) is deployed to tenant${sharedWith.size === 1 ? '' : 's'} ${[...sharedWith].sort().join(', ')}: a copy, not a shared runtime, but one vendor build for all.`
+          : '') +
         (publicCode ? ' An image comes from a public registry.' : '') +
         (foreignCode ? ' Code is fetched from another account.' : ''),
       sharedWith: publicCode ? 'public' : foreignCode ? 'other-account' : 'vendor',
@@ -223,7 +261,7 @@ export function discloseSharedPlane(input: DisclosureInput): SharedItem[] {
   for (const t of tenant.ofType('AWS::ECS::TaskDefinition')) {
     for (const c of t.stack.elements(t.props.ContainerDefinitions)) {
       const vals = t.stack.valuesAt(c, ['Image']);
-      const image = vals.length === 1 ? litString(vals[0]!) ?? describe(vals[0]!) : undefined;
+      const image = vals.length === 1 ? (litString(vals[0]!) ?? describe(vals[0]!)) : undefined;
       if (!image) continue;
       const acct = ECR_IMAGE.exec(image)?.[1];
       const pub = vals.length === 1 && litString(vals[0]!) !== undefined && isPublicImage(image);
@@ -237,7 +275,9 @@ export function discloseSharedPlane(input: DisclosureInput): SharedItem[] {
             : 'The image is built by the vendor and pulled from ECR in the tenant account.',
         sharedWith: pub ? 'public' : foreign(acct) ? 'other-account' : 'vendor',
         crossesBoundary: pub || foreign(acct),
-        evidence: [{ stack: t.stack.name, resource: t.id, path: 'Properties.ContainerDefinitions[].Image', value: image }],
+        evidence: [
+          { stack: t.stack.name, resource: t.id, path: 'Properties.ContainerDefinitions[].Image', value: image },
+        ],
       });
     }
   }
@@ -251,11 +291,18 @@ export function discloseSharedPlane(input: DisclosureInput): SharedItem[] {
       title: `${fns.length} Lambda function${fns.length === 1 ? '' : 's'} on the shared Lambda fleet`,
       detail:
         `${fns.length - attached.length} run${fns.length - attached.length === 1 ? 's' : ''} outside the tenant VPCs, on the shared Lambda fleet and network, and reach AWS APIs over their public endpoints` +
-        (attached.length ? `; ${attached.length} ${attached.length === 1 ? 'is' : 'are'} attached to tenant VPCs through network interfaces but still run on the shared, multi-tenant Lambda fleet` : '') +
+        (attached.length
+          ? `; ${attached.length} ${attached.length === 1 ? 'is' : 'are'} attached to tenant VPCs through network interfaces but still run on the shared, multi-tenant Lambda fleet`
+          : '') +
         '. Lambda has no dedicated tenancy.',
       sharedWith: 'aws',
       crossesBoundary: false,
-      evidence: fns.map((f) => ({ stack: f.stack.name, resource: f.id, path: 'Properties.VpcConfig', value: attached.includes(f) ? 'tenant VPC' : '(not set: outside the VPCs)' })),
+      evidence: fns.map((f) => ({
+        stack: f.stack.name,
+        resource: f.id,
+        path: 'Properties.VpcConfig',
+        value: attached.includes(f) ? 'tenant VPC' : '(not set: outside the VPCs)',
+      })),
     });
   }
   const machines = tenant.ofType('AWS::StepFunctions::StateMachine');
@@ -279,13 +326,19 @@ export function discloseSharedPlane(input: DisclosureInput): SharedItem[] {
         'both are vendor-operated unless you re-run `exclusive-desk verify` yourself (see Integrity).',
     sharedWith: 'vendor',
     crossesBoundary: false,
-    evidence: verifierFns.map((f) => ({ stack: f.stack.name, resource: f.id, path: 'Metadata.aws:cdk:path', value: cdkPath(f) || f.id })),
+    evidence: verifierFns.map((f) => ({
+      stack: f.stack.name,
+      resource: f.id,
+      path: 'Metadata.aws:cdk:path',
+      value: cdkPath(f) || f.id,
+    })),
   });
 
   // DNS.
   const dnsEvidence: SharedEvidence[] = [];
   for (const v of tenant.ofType('AWS::EC2::VPC')) {
-    const support = v.props.EnableDnsSupport === undefined ? 'true (default)' : str(v, ['EnableDnsSupport']) ?? 'unresolved';
+    const support =
+      v.props.EnableDnsSupport === undefined ? 'true (default)' : (str(v, ['EnableDnsSupport']) ?? 'unresolved');
     dnsEvidence.push({ stack: v.stack.name, resource: v.id, path: 'Properties.EnableDnsSupport', value: support });
   }
   if (dnsEvidence.length > 0) {
@@ -302,15 +355,24 @@ export function discloseSharedPlane(input: DisclosureInput): SharedItem[] {
   }
   const zones = new Set(tenant.ofType('AWS::Route53::HostedZone').map((z) => z.id));
   for (const r of tenant.ofType('AWS::Route53::RecordSet', 'AWS::Route53::RecordSetGroup')) {
-    const zoneVals = [...r.stack.resolve(r.props.HostedZoneId), ...r.stack.resolve(r.props.HostedZoneName)].filter((v) => v.k !== 'absent');
+    const zoneVals = [...r.stack.resolve(r.props.HostedZoneId), ...r.stack.resolve(r.props.HostedZoneName)].filter(
+      (v) => v.k !== 'absent',
+    );
     const own = zoneVals.length > 0 && zoneVals.every((v) => zones.has(targetResource(v)?.id ?? ''));
     items.push({
       area: 'dns',
       title: `DNS record ${r.id}`,
-      detail: own ? 'A record in a hosted zone the tenant defines.' : 'A record in a hosted zone the templates do not define (the vendor\'s zone, shared by tenants).',
+      detail: own
+        ? 'A record in a hosted zone the tenant defines.'
+        : "A record in a hosted zone the templates do not define (the vendor's zone, shared by tenants).",
       sharedWith: own ? 'aws' : 'vendor',
       crossesBoundary: !own,
-      evidence: zoneVals.map((v) => ({ stack: r.stack.name, resource: r.id, path: 'Properties.HostedZoneId|HostedZoneName', value: litString(v) ?? describe(v) })),
+      evidence: zoneVals.map((v) => ({
+        stack: r.stack.name,
+        resource: r.id,
+        path: 'Properties.HostedZoneId|HostedZoneName',
+        value: litString(v) ?? describe(v),
+      })),
     });
   }
 
@@ -320,10 +382,16 @@ export function discloseSharedPlane(input: DisclosureInput): SharedItem[] {
     items.push({
       area: 'telemetry',
       title: `${logGroups.length} CloudWatch Logs log group${logGroups.length === 1 ? '' : 's'}`,
-      detail: 'Logs stay in log groups of the tenant account, encrypted with tenant keys where ISO-KMS-1 says so; CloudWatch Logs itself is a shared AWS service.',
+      detail:
+        'Logs stay in log groups of the tenant account, encrypted with tenant keys where ISO-KMS-1 says so; CloudWatch Logs itself is a shared AWS service.',
       sharedWith: 'aws',
       crossesBoundary: false,
-      evidence: logGroups.map((g) => ({ stack: g.stack.name, resource: g.id, path: 'Properties.LogGroupName', value: str(g, ['LogGroupName']) ?? '(generated name)' })),
+      evidence: logGroups.map((g) => ({
+        stack: g.stack.name,
+        resource: g.id,
+        path: 'Properties.LogGroupName',
+        value: str(g, ['LogGroupName']) ?? '(generated name)',
+      })),
     });
   }
   const destinations: SharedEvidence[] = [];
@@ -334,11 +402,15 @@ export function discloseSharedPlane(input: DisclosureInput): SharedItem[] {
   };
   for (const f of tenant.ofType('AWS::EC2::FlowLog')) {
     const dest = str(f, ['LogDestination']);
-    if (dest && !dest.startsWith('Ref ') && !dest.startsWith('Fn::GetAtt')) destination(f, 'Properties.LogDestination', dest);
+    if (dest && !dest.startsWith('Ref ') && !dest.startsWith('Fn::GetAtt'))
+      destination(f, 'Properties.LogDestination', dest);
   }
-  for (const s of tenant.ofType('AWS::Logs::SubscriptionFilter')) destination(s, 'Properties.DestinationArn', str(s, ['DestinationArn']) ?? '(unresolved)');
-  for (const s of tenant.ofType('AWS::CloudWatch::MetricStream')) destination(s, 'Properties.FirehoseArn', str(s, ['FirehoseArn']) ?? '(unresolved)');
-  for (const s of tenant.ofType('AWS::SNS::Subscription')) destination(s, 'Properties.Endpoint', str(s, ['Endpoint']) ?? '(unresolved)');
+  for (const s of tenant.ofType('AWS::Logs::SubscriptionFilter'))
+    destination(s, 'Properties.DestinationArn', str(s, ['DestinationArn']) ?? '(unresolved)');
+  for (const s of tenant.ofType('AWS::CloudWatch::MetricStream'))
+    destination(s, 'Properties.FirehoseArn', str(s, ['FirehoseArn']) ?? '(unresolved)');
+  for (const s of tenant.ofType('AWS::SNS::Subscription'))
+    destination(s, 'Properties.Endpoint', str(s, ['Endpoint']) ?? '(unresolved)');
   for (const e of tenant.ofType('AWS::Events::Rule')) {
     for (const t of e.stack.elements(e.props.Targets)) {
       const arn = e.stack.valuesAt(t, ['Arn']).map((v) => litString(v) ?? describe(v))[0];
@@ -370,22 +442,25 @@ export function discloseSharedPlane(input: DisclosureInput): SharedItem[] {
   const services: SharedEvidence[] = [];
   for (const r of tenant.resources()) {
     walk(r.props, (node, path) => {
-      if (!/\.Principal\.Service$/.test(path)) return true;
+      // Service principals of trust and key policies, and the services a key policy lets use the key for the tenant.
+      if (!/\.Principal\.Service$|\.kms:ViaService$/.test(path)) return true;
       for (const el of Array.isArray(node) ? node : [node]) {
-        for (const v of r.stack.resolve(el)) services.push({ stack: r.stack.name, resource: r.id, path, value: litString(v) ?? describe(v) });
+        for (const v of r.stack.resolve(el))
+          services.push({ stack: r.stack.name, resource: r.id, path, value: litString(v) ?? describe(v) });
       }
       return false;
     });
   }
   for (const e of tenant.ofType('AWS::EC2::VPCEndpoint')) {
     const name = str(e, ['ServiceName']);
-    if (name && !/vpce-svc-/.test(name)) services.push({ stack: e.stack.name, resource: e.id, path: 'Properties.ServiceName', value: name });
+    if (name && !/vpce-svc-/.test(name))
+      services.push({ stack: e.stack.name, resource: e.id, path: 'Properties.ServiceName', value: name });
   }
   if (services.length > 0) {
     const names = [...new Set(services.map((s) => s.value))];
     items.push({
       area: 'aws-services',
-      title: 'AWS services trusted by the tenant\'s roles and keys, and reached through endpoints',
+      title: "AWS services trusted by the tenant's roles and keys, and reached through endpoints",
       detail:
         `AWS-operated services act inside the account or are reached privately from the VPCs: ${names.join(', ')}. ` +
         'They are multi-tenant AWS services, outside any vendor control and outside the isolation this report verifies.',

@@ -97,7 +97,8 @@ function verdictBadge(t: TenantEvidence): string {
 function licenceCell(t: TenantEvidence): string {
   const l = t.licence;
   if (!l.status) return badge('none', 'no licence record');
-  const days = l.daysLeft === undefined ? '' : l.daysLeft < 0 ? ` (${-l.daysLeft} days ago)` : ` (in ${l.daysLeft} days)`;
+  const days =
+    l.daysLeft === undefined ? '' : l.daysLeft < 0 ? ` (${-l.daysLeft} days ago)` : ` (in ${l.daysLeft} days)`;
   return `${badge(l.status, l.status === 'due' ? 'REVIEW DUE' : l.status.toUpperCase())} <span class="small">review by ${esc(l.reviewBy ?? '')}${esc(days)}</span>`;
 }
 
@@ -109,13 +110,17 @@ function itemHtml(i: EvidenceItem, finding: boolean, single: boolean): string {
 }
 
 function ruleRow(r: RuleEvidence, required: string | undefined, prefix: string, single: boolean): string {
-  const status = r.counts ? badge(r.status, STATUS_LABEL[r.status] ?? r.status) : badge('above-level', `ABOVE LEVEL: ${(STATUS_LABEL[r.status] ?? r.status).toLowerCase()}`);
+  const status = r.counts
+    ? badge(r.status, STATUS_LABEL[r.status] ?? r.status)
+    : badge('above-level', `ABOVE LEVEL: ${(STATUS_LABEL[r.status] ?? r.status).toLowerCase()}`);
   const items: string[] = [];
   for (const f of r.findings) items.push(itemHtml(f, r.counts, single));
   for (const e of r.evidence) items.push(itemHtml(e, false, single));
   let body = items.length ? `<ul class="items">${items.join('')}</ul>` : '';
-  if (r.status === 'not-applicable') body = `<span class="small">Matched nothing in the templates (not applicable, not a pass).</span>`;
-  if (!r.counts) body = `<span class="small">Proves ${esc(r.proves ?? '')}, above the ${esc(required ?? '')} level this tenant is judged at: informative only.</span>${body}`;
+  if (r.status === 'not-applicable')
+    body = `<span class="small">Matched nothing in the templates (not applicable, not a pass).</span>`;
+  if (!r.counts)
+    body = `<span class="small">Proves ${esc(r.proves ?? '')}, above the ${esc(required ?? '')} level this tenant is judged at: informative only.</span>${body}`;
   const failing = r.counts && (r.status === 'fail' || r.status === 'unverifiable');
   return (
     `<tr class="${failing ? 'finding' : r.counts ? '' : 'counts-no'}" id="${esc(`${prefix}-rule-${r.id}`)}"><td class="id"><code>${esc(r.id)}</code><br><span class="small">${esc(r.severity)}${r.proves ? ` \u00b7 proves ${esc(r.proves)}` : ''}</span></td>` +
@@ -124,7 +129,12 @@ function ruleRow(r: RuleEvidence, required: string | undefined, prefix: string, 
 }
 
 function sharedRow(s: SharedItem, single: boolean): string {
-  const ev = s.evidence.slice(0, 25).map((e) => `<li>${c(e.stack && !single ? `${e.stack}/${e.resource}` : e.resource)} ${e.path !== '-' ? c(e.path) : ''} = ${c(e.value)}</li>`);
+  const ev = s.evidence
+    .slice(0, 25)
+    .map(
+      (e) =>
+        `<li>${c(e.stack && !single ? `${e.stack}/${e.resource}` : e.resource)} ${e.path !== '-' ? c(e.path) : ''} = ${c(e.value)}</li>`,
+    );
   const more = s.evidence.length > 25 ? `<li class="small">+ ${s.evidence.length - 25} more</li>` : '';
   return (
     `<tr class="${s.crossesBoundary ? 'crossing' : ''}"><td>${esc(AREA_TITLES[s.area])}</td><td><strong>${esc(s.title)}</strong><br>${prose(s.detail)}</td>` +
@@ -150,7 +160,10 @@ function regimeHtml(r: RegimeEvidence, nag: NagEvidence, prefix: string): string
   const rows = r.controls.map(
     (ctl) =>
       `<tr><td><code>${esc(ctl.control)}</code></td><td>${badge(ctl.support, SUPPORT_LABEL[ctl.support])}</td><td>${ctl.rules
-        .map((rule) => `<a href="#${prefix}-rule-${esc(rule.id)}"><code>${esc(rule.id)}</code></a> ${badge(rule.counts ? rule.status : 'above-level', (rule.counts ? STATUS_LABEL[rule.status] ?? rule.status : 'above level').toLowerCase())}`)
+        .map(
+          (rule) =>
+            `<a href="#${prefix}-rule-${esc(rule.id)}"><code>${esc(rule.id)}</code></a> ${badge(rule.counts ? rule.status : 'above-level', (rule.counts ? (STATUS_LABEL[rule.status] ?? rule.status) : 'above level').toLowerCase())}`,
+        )
         .join('<br>')}</td></tr>`,
   );
   const packs = r.nagPacks.map((p) => {
@@ -159,7 +172,9 @@ function regimeHtml(r: RegimeEvidence, nag: NagEvidence, prefix: string): string
   });
   return (
     `<h4>${esc(r.label)}</h4><p class="small">${prose(r.basis)}</p>` +
-    (rows.length ? `<table><thead><tr><th>Control</th><th>Isolation evidence</th><th>Rules</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : '<p class="small">No rule names a control of this regime.</p>') +
+    (rows.length
+      ? `<table><thead><tr><th>Control</th><th>Isolation evidence</th><th>Rules</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+      : '<p class="small">No rule names a control of this regime.</p>') +
     `<p>cdk-nag packs for ${esc(r.label)}: ${packs.join(', ') || 'none'}${r.nagPacks.length ? ' (and AwsSolutions for every tenant)' : ''}.</p>`
   );
 }
@@ -171,23 +186,31 @@ function nagHtml(nag: NagEvidence): string {
   );
   const acks = nag.packs.flatMap((p) =>
     p.acknowledged.map(
-      (a) => `<tr><td><code>${esc(a.rule)}</code></td><td><code>${esc(a.constructPath)}</code>${a.resources.length ? `<br><span class="small">${a.resources.map(esc).join(', ')}</span>` : ''}</td><td>${esc(a.reason)}</td></tr>`,
+      (a) =>
+        `<tr><td><code>${esc(a.rule)}</code></td><td><code>${esc(a.constructPath)}</code>${a.resources.length ? `<br><span class="small">${a.resources.map(esc).join(', ')}</span>` : ''}</td><td>${esc(a.reason)}</td></tr>`,
     ),
   );
   const violations = nag.packs.flatMap((p) =>
     p.violations.map(
-      (v) => `<tr class="finding"><td><code>${esc(p.pack)} ${esc(v.ruleName)}</code></td><td>${v.resources.map((r) => c(r.logicalId ?? r.constructPath)).join(', ')}</td><td>${esc(v.description)}</td></tr>`,
+      (v) =>
+        `<tr class="finding"><td><code>${esc(p.pack)} ${esc(v.ruleName)}</code></td><td>${v.resources.map((r) => c(r.logicalId ?? r.constructPath)).join(', ')}</td><td>${esc(v.description)}</td></tr>`,
     ),
   );
   return (
     `<h4>cdk-nag result</h4><p class="small">${prose(nag.statement)}</p>` +
     `<table><thead><tr><th>Pack</th><th>Applied for</th><th>Result</th><th>Acknowledged</th><th>Unacknowledged</th></tr></thead><tbody>${rows.join('')}</tbody></table>` +
-    (violations.length ? `<table><thead><tr><th>Unacknowledged finding</th><th>Resources</th><th>Description</th></tr></thead><tbody>${violations.join('')}</tbody></table>` : '') +
-    (acks.length ? `<table><thead><tr><th>Acknowledged finding</th><th>Where</th><th>Reason recorded</th></tr></thead><tbody>${acks.join('')}</tbody></table>` : '') +
+    (violations.length
+      ? `<table><thead><tr><th>Unacknowledged finding</th><th>Resources</th><th>Description</th></tr></thead><tbody>${violations.join('')}</tbody></table>`
+      : '') +
+    (acks.length
+      ? `<table><thead><tr><th>Acknowledged finding</th><th>Where</th><th>Reason recorded</th></tr></thead><tbody>${acks.join('')}</tbody></table>`
+      : '') +
     (nag.otherAcknowledgements.length
       ? `<p class="small">Other validation findings acknowledged: ${nag.otherAcknowledgements.map((a) => `<code>${esc(a.rule)}</code> on <code>${esc(a.constructPath)}</code> (${esc(a.reason)})`).join('; ')}.</p>`
       : '') +
-    (nag.unusedAcknowledgements ? `<p class="small">${nag.unusedAcknowledgements} acknowledgement(s) recorded for packs this tenant does not apply (no effect).</p>` : '')
+    (nag.unusedAcknowledgements
+      ? `<p class="small">${nag.unusedAcknowledgements} acknowledgement(s) recorded for packs this tenant does not apply (no effect).</p>`
+      : '')
   );
 }
 
@@ -196,25 +219,57 @@ function tenantHtml(t: TenantEvidence, index: number): string {
   const prefix = anchor(t.id);
   /** One template: the stack name adds nothing to each resource. */
   const single = t.stacks.length <= 1;
-  out.push(`<section class="tenant tenant-${t.verdict ?? t.presence}" id="${anchor(t.id)}" data-tenant="${esc(t.id)}">`);
+  out.push(
+    `<section class="tenant tenant-${t.verdict ?? t.presence}" id="${anchor(t.id)}" data-tenant="${esc(t.id)}">`,
+  );
   out.push(`<h2>${esc(t.id)} ${verdictBadge(t)}</h2>`);
   const facts: [string, string][] = [
-    ['Account', `${c(t.account ?? 'unknown')}${t.accountSource ? ` <span class="small">(from ${esc(t.accountSource)})</span>` : ''}`],
-    ['Region', `${c(t.region ?? 'unknown')}${t.partition ? ` <span class="small">partition ${esc(t.partition)}</span>` : ''}`],
-    ['Promised level', t.promised ? `<strong>${esc(t.promised)}</strong>` : '<span class="small">not declared (judged at account)</span>'],
-    ['Achieved level', t.achieved ? `<strong>${esc(t.achieved)}</strong>${t.required && t.required !== t.promised ? ` <span class="small">(judged at ${esc(t.required)})</span>` : ''}` : '\u2014'],
+    [
+      'Account',
+      `${c(t.account ?? 'unknown')}${t.accountSource ? ` <span class="small">(from ${esc(t.accountSource)})</span>` : ''}`,
+    ],
+    [
+      'Region',
+      `${c(t.region ?? 'unknown')}${t.partition ? ` <span class="small">partition ${esc(t.partition)}</span>` : ''}`,
+    ],
+    [
+      'Promised level',
+      t.promised
+        ? `<strong>${esc(t.promised)}</strong>`
+        : '<span class="small">not declared (judged at account)</span>',
+    ],
+    [
+      'Achieved level',
+      t.achieved
+        ? `<strong>${esc(t.achieved)}</strong>${t.required && t.required !== t.promised ? ` <span class="small">(judged at ${esc(t.required)})</span>` : ''}`
+        : '\u2014',
+    ],
     ['Regimes', t.regimes.length ? t.regimes.map(esc).join(', ') : 'none'],
     [
       'Licence',
       `${licenceCell(t)}${t.licence.approvedBy ? `<br>approved by ${esc(t.licence.approvedBy)}` : ''}${t.licence.justification ? `<br><span class="small">${esc(t.licence.justification)}</span>` : ''}${t.licence.ticket ? ` <span class="small">(${esc(t.licence.ticket)})</span>` : ''}${t.licence.manifestFile ? `<br><span class="small">from ${c(t.licence.manifestFile)}</span>` : t.licence.source === 'template' ? '<br><span class="small">from the template metadata (no manifest read)</span>' : ''}`,
     ],
-    ['Templates', t.stacks.map((s) => `${c(s.file)}${s.sha256 ? `<br><span class="small">SHA-256 <span class="mono">${esc(s.sha256)}</span></span>` : ''}`).join('<br>') || '\u2014'],
+    [
+      'Templates',
+      t.stacks
+        .map(
+          (s) =>
+            `${c(s.file)}${s.sha256 ? `<br><span class="small">SHA-256 <span class="mono">${esc(s.sha256)}</span></span>` : ''}`,
+        )
+        .join('<br>') || '\u2014',
+    ],
   ];
   if (t.presence === 'verified') {
-    facts.push(['Result', `${t.counts.rulesPassed} rules pass, ${t.counts.rulesFailed} fail, ${t.counts.rulesNotApplicable} not applicable; ${t.counts.errors} errors, ${t.counts.warnings} warnings`]);
+    facts.push([
+      'Result',
+      `${t.counts.rulesPassed} rules pass, ${t.counts.rulesFailed} fail, ${t.counts.rulesNotApplicable} not applicable; ${t.counts.errors} errors, ${t.counts.warnings} warnings`,
+    ]);
   }
   out.push(`<dl class="facts">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>`);
-  if (t.notes.length) out.push(`<div class="box notes"><strong>Notes on the inputs</strong><ul>${t.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></div>`);
+  if (t.notes.length)
+    out.push(
+      `<div class="box notes"><strong>Notes on the inputs</strong><ul>${t.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></div>`,
+    );
   if (t.presence === 'missing') {
     out.push('</section>');
     return out.join('\n');
@@ -233,19 +288,26 @@ function tenantHtml(t: TenantEvidence, index: number): string {
   }
   if (t.boundary) {
     const b = t.boundary;
-    out.push(`<h3>Boundary</h3><figure class="boundary">${renderBoundarySvg(b, `Isolation boundary of tenant ${t.id}`, `b${index}`)}`);
+    out.push(
+      `<h3>Boundary</h3><figure class="boundary">${renderBoundarySvg(b, `Isolation boundary of tenant ${t.id}`, `b${index}`)}`,
+    );
     out.push(
       `<figcaption>Drawn from the templates: ${b.vpcs.length} VPC(s), ${b.stores.length} data store(s), ${b.keys.length} key(s); ${b.crossings.length} thing(s) shared or crossing the boundary.</figcaption></figure>`,
     );
     if (b.crossings.length) {
       out.push(
         `<table><thead><tr><th>Shared or crossing</th><th>Resource</th><th>Property</th><th>Value</th></tr></thead><tbody>${b.crossings
-          .map((x) => `<tr class="crossing"><td>${esc(x.label)}</td><td>${c(`${x.stack}/${x.resource}`)}</td><td>${c(x.path)}</td><td>${c(x.value)}</td></tr>`)
+          .map(
+            (x) =>
+              `<tr class="crossing"><td>${esc(x.label)}</td><td>${c(single ? x.resource : `${x.stack}/${x.resource}`)}</td><td>${c(x.path)}</td><td>${c(x.value)}</td></tr>`,
+          )
           .join('')}</tbody></table>`,
       );
     }
     if (b.otherFailing.length) {
-      out.push(`<p class="small">Also failing (not drawn): ${b.otherFailing.map((o) => `${c(o.resource)} (${o.rules.map(esc).join(', ')})`).join('; ')}.</p>`);
+      out.push(
+        `<p class="small">Also failing (not drawn): ${b.otherFailing.map((o) => `${c(o.resource)} (${o.rules.map(esc).join(', ')})`).join('; ')}.</p>`,
+      );
     }
   }
   out.push(`<h3>Evidence by concern</h3>`);
@@ -260,7 +322,9 @@ function tenantHtml(t: TenantEvidence, index: number): string {
   if (t.compliance.length === 0) out.push('<p class="small">The tenant names no regime.</p>');
   for (const r of t.compliance) out.push(regimeHtml(r, t.nag, prefix));
   out.push(nagHtml(t.nag));
-  out.push(`<h3>Shared-plane disclosure</h3><p class="small">What ${esc(t.id)} still shares with the vendor or AWS, as the templates, the cloud assembly and the manifest show it. These are not findings: they are what "exclusive" does not cover.</p>`);
+  out.push(
+    `<h3>Shared-plane disclosure</h3><p class="small">What ${esc(t.id)} still shares with the vendor or AWS, as the templates, the cloud assembly and the manifest show it. These are not findings: they are what "exclusive" does not cover.</p>`,
+  );
   out.push(
     `<table class="shared"><colgroup><col style="width:11em"><col style="width:38%"><col style="width:8em"><col></colgroup><thead><tr><th>Area</th><th>What is shared</th><th>Shared with</th><th>Evidence</th></tr></thead><tbody>${t.shared.map((s) => sharedRow(s, single)).join('')}</tbody></table>`,
   );
@@ -278,7 +342,8 @@ export function renderHtml(pack: EvidencePack): string {
       `<td>${t.presence === 'verified' ? `${t.counts.errors} errors, ${t.counts.warnings} warnings` : 'not in the inputs'}</td></tr>`,
   );
   const integrityRows = pack.templates.map(
-    (t) => `<tr><td>${esc(t.tenant)}</td><td>${c(t.stack)}</td><td>${c(t.file)}</td><td class="mono">${esc(t.sha256)}</td><td>${t.bytes}</td></tr>`,
+    (t) =>
+      `<tr><td>${esc(t.tenant)}</td><td>${c(t.stack)}</td><td>${c(t.file)}</td><td class="mono">${esc(t.sha256)}</td><td>${t.bytes}</td></tr>`,
   );
   const verdictText =
     fleet.verdict === 'pass'

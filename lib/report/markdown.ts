@@ -28,7 +28,11 @@ function text(s: string): string {
 }
 
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
 }
 
 const STATUS: Record<string, string> = {
@@ -53,19 +57,31 @@ function licence(t: TenantEvidence): string {
 }
 
 function item(i: EvidenceItem, finding: boolean, single: boolean): string {
-  const where = [code(i.stack && !single ? `${i.stack}/${i.resource}` : i.resource), i.path && i.path !== '-' ? code(i.path) : '', i.value !== undefined ? `= ${code(i.value)}` : '']
+  const where = [
+    code(i.stack && !single ? `${i.stack}/${i.resource}` : i.resource),
+    i.path && i.path !== '-' ? code(i.path) : '',
+    i.value !== undefined ? `= ${code(i.value)}` : '',
+  ]
     .filter(Boolean)
     .join(' ');
-  const why = finding ? `**${i.kind === 'unverifiable' ? 'could not verify' : i.severity === 'warning' ? 'warning' : 'fails'}:** ${text(i.message)}` : text(i.message);
+  const why = finding
+    ? `**${i.kind === 'unverifiable' ? 'could not verify' : i.severity === 'warning' ? 'warning' : 'fails'}:** ${text(i.message)}`
+    : text(i.message);
   return `${where}: ${why}${finding && i.remediation ? ` *Fix: ${text(i.remediation)}*` : ''}`;
 }
 
 function ruleRows(r: RuleEvidence, required: string | undefined, single: boolean): string[] {
-  const status = r.counts ? (STATUS[r.status] ?? r.status) : `above level (${(STATUS[r.status] ?? r.status).replace(/\*/g, '').toLowerCase()})`;
-  const entries = [...r.findings.map((f) => item(f, r.counts, single)), ...r.evidence.map((e) => item(e, false, single))];
+  const status = r.counts
+    ? (STATUS[r.status] ?? r.status)
+    : `above level (${(STATUS[r.status] ?? r.status).replace(/\*/g, '').toLowerCase()})`;
+  const entries = [
+    ...r.findings.map((f) => item(f, r.counts, single)),
+    ...r.evidence.map((e) => item(e, false, single)),
+  ];
   let body = entries.join('<br>');
   if (r.status === 'not-applicable') body = 'matched nothing in the templates (not applicable, not a pass)';
-  if (!r.counts) body = `proves ${r.proves}, above the ${required} level this tenant is judged at: informative only${body ? `<br>${body}` : ''}`;
+  if (!r.counts)
+    body = `proves ${r.proves}, above the ${required} level this tenant is judged at: informative only${body ? `<br>${body}` : ''}`;
   return [code(r.id), text(r.title), status, body];
 }
 
@@ -86,16 +102,34 @@ function tenantMd(t: TenantEvidence): string {
         ['Account', `${code(t.account ?? 'unknown')}${t.accountSource ? ` (from ${t.accountSource})` : ''}`],
         ['Region', `${code(t.region ?? 'unknown')}${t.partition ? `, partition ${t.partition}` : ''}`],
         ['Promised level', t.promised ?? 'not declared (judged at account)'],
-        ['Achieved level', `${t.achieved ?? '-'}${t.required && t.required !== t.promised ? ` (judged at ${t.required})` : ''}`],
+        [
+          'Achieved level',
+          `${t.achieved ?? '-'}${t.required && t.required !== t.promised ? ` (judged at ${t.required})` : ''}`,
+        ],
         ['Verdict', verdict(t)],
         ['Regimes', t.regimes.join(', ') || 'none'],
         ['Licence', licence(t)],
         ['Approved by', t.licence.approvedBy ?? '-'],
         ['Justification', t.licence.justification ? text(t.licence.justification) : '-'],
-        ['Licence source', t.licence.manifestFile ? code(t.licence.manifestFile) : t.licence.source === 'template' ? 'template metadata' : '-'],
-        ...t.stacks.map((s): [string, string] => ['Template', `${code(s.file)}${s.sha256 ? ` SHA-256 ${code(s.sha256)}` : ''}`]),
+        [
+          'Licence source',
+          t.licence.manifestFile
+            ? code(t.licence.manifestFile)
+            : t.licence.source === 'template'
+              ? 'template metadata'
+              : '-',
+        ],
+        ...t.stacks.map((s): [string, string] => [
+          'Template',
+          `${code(s.file)}${s.sha256 ? ` SHA-256 ${code(s.sha256)}` : ''}`,
+        ]),
         ...(t.presence === 'verified'
-          ? [['Result', `${t.counts.rulesPassed} rules pass, ${t.counts.rulesFailed} fail, ${t.counts.rulesNotApplicable} not applicable; ${t.counts.errors} errors, ${t.counts.warnings} warnings`] as [string, string]]
+          ? [
+              [
+                'Result',
+                `${t.counts.rulesPassed} rules pass, ${t.counts.rulesFailed} fail, ${t.counts.rulesNotApplicable} not applicable; ${t.counts.errors} errors, ${t.counts.warnings} warnings`,
+              ] as [string, string],
+            ]
           : []),
       ],
     ),
@@ -108,7 +142,14 @@ function tenantMd(t: TenantEvidence): string {
     out.push(
       table(
         ['Rule', 'Resource', 'Property', 'Value', 'Finding', 'Fix'],
-        t.failures.map((f) => [code(f.rule), code(f.stack ? `${f.stack}/${f.resource}` : f.resource), code(f.path), code(f.value), `${f.kind === 'unverifiable' ? 'could not verify: ' : ''}${text(f.message.replace(/^could not verify: /, ''))}`, text(f.remediation ?? '')]),
+        t.failures.map((f) => [
+          code(f.rule),
+          code(f.stack && !single ? `${f.stack}/${f.resource}` : f.resource),
+          code(f.path),
+          code(f.value),
+          `${f.kind === 'unverifiable' ? 'could not verify: ' : ''}${text(f.message.replace(/^could not verify: /, ''))}`,
+          text(f.remediation ?? ''),
+        ]),
       ),
       '',
     );
@@ -116,29 +157,60 @@ function tenantMd(t: TenantEvidence): string {
   const b = t.boundary;
   if (b) {
     out.push('### Boundary', '');
-    out.push(`Account ${code(b.account ?? 'unknown')}${b.region ? ` in ${code(b.region)}` : ''}, as the templates define it (the HTML report draws it).`, '');
+    out.push(
+      `Account ${code(b.account ?? 'unknown')}${b.region ? ` in ${code(b.region)}` : ''}, as the templates define it (the HTML report draws it).`,
+      '',
+    );
     for (const v of b.vpcs) {
       const stores = b.stores.filter((s) => s.vpcs[0] === v.id);
-      out.push(`- VPC ${code(v.id)} ${v.cidr ? code(v.cidr) : ''}, **${v.tenancy} tenancy**${v.flagged ? ' **(failing)**' : ''}${stores.length ? `: ${stores.map((s) => `${s.kind} ${code(s.id)}${s.detail ? ` (${s.detail})` : ''}${s.flagged ? ' **(failing)**' : ''}`).join(', ')}` : ''}`);
+      out.push(
+        `- VPC ${code(v.id)} ${v.cidr ? code(v.cidr) : ''}, **${v.tenancy} tenancy**${v.flagged ? ' **(failing)**' : ''}${stores.length ? `: ${stores.map((s) => `${s.kind} ${code(s.id)}${s.detail ? ` (${s.detail})` : ''}${s.flagged ? ' **(failing)**' : ''}`).join(', ')}` : ''}`,
+      );
     }
     for (const s of b.stores.filter((x) => x.vpcs.length === 0)) {
-      out.push(`- **Not in a VPC the tenant defines:** ${s.kind} ${code(s.id)}${s.placementProblem ? `: ${text(s.placementProblem)}` : ''}`);
+      out.push(
+        `- **Not in a VPC the tenant defines:** ${s.kind} ${code(s.id)}${s.placementProblem ? `: ${text(s.placementProblem)}` : ''}`,
+      );
     }
-    for (const l of b.links) out.push(`- Peering ${code(l.resource)} between tenant VPCs ${code(l.from)} and ${code(l.to)}`);
+    for (const l of b.links)
+      out.push(`- Peering ${code(l.resource)} between tenant VPCs ${code(l.from)} and ${code(l.to)}`);
     for (const k of b.keys) {
-      out.push(`- ${k.kind === 'cloudhsm' ? 'CloudHSM key' : 'KMS key'} ${code(k.id)}${k.alias ? ` (${code(k.alias)})` : ''} protects: ${k.protects.map((p) => `${code(p.resource)} (${p.dataClass})`).join(', ') || 'nothing in the templates'}${k.flagged ? ' **(failing)**' : ''}`);
+      out.push(
+        `- ${k.kind === 'cloudhsm' ? 'CloudHSM key' : 'KMS key'} ${code(k.id)}${k.alias ? ` (${code(k.alias)})` : ''} protects: ${k.protects.map((p) => `${code(p.resource)} (${p.dataClass})`).join(', ') || 'nothing in the templates'}${k.flagged ? ' **(failing)**' : ''}`,
+      );
     }
     out.push('');
     if (b.crossings.length) {
       out.push(`**Shared or crossing the boundary (${b.crossings.length}):**`, '');
-      out.push(table(['What', 'Resource', 'Property', 'Value'], b.crossings.map((x) => [text(x.label), code(`${x.stack}/${x.resource}`), code(x.path), code(x.value)])), '');
+      out.push(
+        table(
+          ['What', 'Resource', 'Property', 'Value'],
+          b.crossings.map((x) => [
+            text(x.label),
+            code(single ? x.resource : `${x.stack}/${x.resource}`),
+            code(x.path),
+            code(x.value),
+          ]),
+        ),
+        '',
+      );
     } else out.push('Nothing shared or crossing the boundary was found in the templates.', '');
-    if (b.otherFailing.length) out.push(`Also failing: ${b.otherFailing.map((o) => `${code(o.resource)} (${o.rules.join(', ')})`).join('; ')}.`, '');
+    if (b.otherFailing.length)
+      out.push(
+        `Also failing: ${b.otherFailing.map((o) => `${code(o.resource)} (${o.rules.join(', ')})`).join('; ')}.`,
+        '',
+      );
   }
   out.push('### Evidence by concern', '');
   for (const c of t.concerns) {
     out.push(`#### ${c.title}`, '');
-    out.push(table(['Rule', 'Asserts', 'Status', 'Evidence: resource, property, value, why'], c.rules.map((r) => ruleRows(r, t.required, single))), '');
+    out.push(
+      table(
+        ['Rule', 'Asserts', 'Status', 'Evidence: resource, property, value, why'],
+        c.rules.map((r) => ruleRows(r, t.required, single)),
+      ),
+      '',
+    );
   }
   out.push('### Compliance mapping', '');
   if (t.compliance.length === 0) out.push('The tenant names no regime.', '');
@@ -148,37 +220,76 @@ function tenantMd(t: TenantEvidence): string {
       out.push(
         table(
           ['Control', 'Isolation evidence', 'Rules'],
-          r.controls.map((c) => [code(c.control), c.support === 'not-supported' ? '**NOT SUPPORTED**' : c.support, c.rules.map((x) => `${code(x.id)} ${x.counts ? x.status : 'above level'}`).join(', ')]),
+          r.controls.map((c) => [
+            code(c.control),
+            c.support === 'not-supported' ? '**NOT SUPPORTED**' : c.support,
+            c.rules.map((x) => `${code(x.id)} ${x.counts ? x.status : 'above level'}`).join(', '),
+          ]),
         ),
         '',
       );
     }
-    const packs = r.nagPacks.map((p) => `${code(p)} (${t.nag.packs.find((x) => x.pack === p)?.result ?? 'not applied'})`);
-    out.push(`cdk-nag packs for ${r.label}: ${packs.join(', ') || 'none'}${r.nagPacks.length ? ', and AwsSolutions for every tenant' : ''}.`, '');
+    const packs = r.nagPacks.map(
+      (p) => `${code(p)} (${t.nag.packs.find((x) => x.pack === p)?.result ?? 'not applied'})`,
+    );
+    out.push(
+      `cdk-nag packs for ${r.label}: ${packs.join(', ') || 'none'}${r.nagPacks.length ? ', and AwsSolutions for every tenant' : ''}.`,
+      '',
+    );
   }
   out.push('#### cdk-nag result', '', text(t.nag.statement), '');
   out.push(
     table(
       ['Pack', 'Applied for', 'Result', 'Acknowledged', 'Unacknowledged'],
-      t.nag.packs.map((p) => [code(p.pack), p.regimes.join(', '), p.result === 'failed' ? '**FAILED**' : p.result, String(p.acknowledged.length), String(p.violations.length)]),
+      t.nag.packs.map((p) => [
+        code(p.pack),
+        p.regimes.join(', '),
+        p.result === 'failed' ? '**FAILED**' : p.result,
+        String(p.acknowledged.length),
+        String(p.violations.length),
+      ]),
     ),
     '',
   );
-  const violations = t.nag.packs.flatMap((p) => p.violations.map((v) => [code(`${p.pack} ${v.ruleName}`), v.resources.map((r) => code(r.logicalId ?? r.constructPath)).join(', '), text(v.description)]));
+  const violations = t.nag.packs.flatMap((p) =>
+    p.violations.map((v) => [
+      code(`${p.pack} ${v.ruleName}`),
+      v.resources.map((r) => code(r.logicalId ?? r.constructPath)).join(', '),
+      text(v.description),
+    ]),
+  );
   if (violations.length) out.push(table(['Unacknowledged finding', 'Resources', 'Description'], violations), '');
-  const acks = t.nag.packs.flatMap((p) => p.acknowledged.map((a) => [code(a.rule), `${code(a.constructPath)}${a.resources.length ? ` (${a.resources.join(', ')})` : ''}`, text(a.reason)]));
+  const acks = t.nag.packs.flatMap((p) =>
+    p.acknowledged.map((a) => [
+      code(a.rule),
+      `${code(a.constructPath)}${a.resources.length ? ` (${a.resources.join(', ')})` : ''}`,
+      text(a.reason),
+    ]),
+  );
   if (acks.length) out.push(table(['Acknowledged finding', 'Where', 'Reason recorded'], acks), '');
-  out.push('### Shared-plane disclosure', '', `What ${t.id} still shares with the vendor or AWS, as the templates, the cloud assembly and the manifest show it. These are not findings: they are what "exclusive" does not cover.`, '');
+  out.push(
+    '### Shared-plane disclosure',
+    '',
+    `What ${t.id} still shares with the vendor or AWS, as the templates, the cloud assembly and the manifest show it. These are not findings: they are what "exclusive" does not cover.`,
+    '',
+  );
   out.push(
     table(
       ['Area', 'What is shared', 'Shared with', 'Evidence'],
       t.shared.map((s) => [
         AREA_TITLES[s.area],
         `**${text(s.title)}**: ${text(s.detail)}`,
-        s.crossesBoundary ? `**crosses the boundary (${s.sharedWith})**` : s.sharedWith === 'aws' ? 'AWS' : s.sharedWith,
+        s.crossesBoundary
+          ? `**crosses the boundary (${s.sharedWith})**`
+          : s.sharedWith === 'aws'
+            ? 'AWS'
+            : s.sharedWith,
         s.evidence
           .slice(0, 25)
-          .map((e) => `${code(e.stack && !single ? `${e.stack}/${e.resource}` : e.resource)} ${e.path !== '-' ? code(e.path) : ''} = ${code(e.value)}`)
+          .map(
+            (e) =>
+              `${code(e.stack && !single ? `${e.stack}/${e.resource}` : e.resource)} ${e.path !== '-' ? code(e.path) : ''} = ${code(e.value)}`,
+          )
           .join('<br>') + (s.evidence.length > 25 ? `<br>+ ${s.evidence.length - 25} more` : ''),
       ]),
     ),
@@ -192,7 +303,10 @@ export function renderMarkdown(pack: EvidencePack): string {
   const f = pack.fleet;
   const out: string[] = [];
   out.push('# Isolation evidence pack', '');
-  out.push(`${pack.tool.name} ${pack.tool.version}, generated ${pack.generatedAt}; licences judged on ${pack.today}; source: ${pack.source === 'template' ? 'synthesized templates' : 'live account'}.`, '');
+  out.push(
+    `${pack.tool.name} ${pack.tool.version}, generated ${pack.generatedAt}; licences judged on ${pack.today}; source: ${pack.source === 'template' ? 'synthesized templates' : 'live account'}.`,
+    '',
+  );
   out.push(
     f.verdict === 'pass'
       ? `**PASS**: all ${f.passed} verified tenant(s) achieve their promised level with no error finding.`
@@ -205,7 +319,10 @@ export function renderMarkdown(pack: EvidencePack): string {
     table(
       ['Tenant', 'Account', 'Region', 'Promised', 'Achieved', 'Verdict', 'Regimes', 'Licence', 'Findings'],
       pack.tenants.map((t) => [
-        `[${t.id}](#tenant-${t.id.toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-')})`,
+        `[${t.id}](#tenant-${t.id
+          .toLowerCase()
+          .replace(/[^a-z0-9 _-]/g, '')
+          .replace(/ /g, '-')})`,
         code(t.account ?? 'unknown'),
         t.region ?? '',
         t.promised ?? '-',
@@ -218,18 +335,32 @@ export function renderMarkdown(pack: EvidencePack): string {
     ),
     '',
   );
-  if (pack.inputErrors.length) out.push('**Input errors:**', '', ...pack.inputErrors.map((e) => `- ${code(e.file)}: ${text(e.message)}`), '');
+  if (pack.inputErrors.length)
+    out.push('**Input errors:**', '', ...pack.inputErrors.map((e) => `- ${code(e.file)}: ${text(e.message)}`), '');
   for (const t of pack.tenants) out.push(tenantMd(t), '');
   out.push('## Integrity and re-running', '');
-  out.push('The verdicts above are a function of these template files. Compute their SHA-256 yourself and compare; then re-run the verifier and compare its JSON verdicts with the fleet summary.', '');
-  out.push(table(['Tenant', 'Stack', 'File', 'SHA-256', 'Bytes'], pack.templates.map((t) => [t.tenant, code(t.stack), code(t.file), code(t.sha256), String(t.bytes)])), '');
-  out.push(`Tool ${pack.tool.name} ${pack.tool.version}; generated ${pack.generatedAt}; licences judged on ${pack.today}.`, '');
+  out.push(
+    'The verdicts above are a function of these template files. Compute their SHA-256 yourself and compare; then re-run the verifier and compare its JSON verdicts with the fleet summary.',
+    '',
+  );
+  out.push(
+    table(
+      ['Tenant', 'Stack', 'File', 'SHA-256', 'Bytes'],
+      pack.templates.map((t) => [t.tenant, code(t.stack), code(t.file), code(t.sha256), String(t.bytes)]),
+    ),
+    '',
+  );
+  out.push(
+    `Tool ${pack.tool.name} ${pack.tool.version}; generated ${pack.generatedAt}; licences judged on ${pack.today}.`,
+    '',
+  );
   const block = (title: string, cmd: string): string[] => [`${title}:`, '', '```sh', cmd, '```', ''];
   out.push(...block('Compare the checksums', pack.rerun.checksums));
   out.push(...block('Re-run the isolation checks', pack.rerun.verify));
   out.push(...block('Print the licence register', pack.rerun.licences));
   out.push(...block('Regenerate this report', pack.rerun.report));
-  if (pack.assemblyProblems.length) out.push(`Could not read from the cloud assembly: ${pack.assemblyProblems.map(text).join('; ')}`, '');
+  if (pack.assemblyProblems.length)
+    out.push(`Could not read from the cloud assembly: ${pack.assemblyProblems.map(text).join('; ')}`, '');
   out.push('## What this report can and cannot prove', '', ...pack.limits.map((l) => `- ${text(l)}`), '');
   return out.join('\n');
 }

@@ -20,7 +20,7 @@ const KEY_H = 46;
 const CROSS_COLS = 3;
 const CROSS_GAP = 12;
 const CROSS_W = (W - 2 * P - (CROSS_COLS - 1) * CROSS_GAP) / CROSS_COLS;
-const CROSS_H = 46;
+const CROSS_H = 56;
 const MAX_CROSSINGS = 15;
 
 export const COLORS = {
@@ -108,11 +108,16 @@ function keySummary(k: BoundaryKey): string {
 }
 
 function crossingSvg(c: BoundaryCrossing, b: Box): string {
+  // What it is, then the value itself (its distinctive end kept), then where in the tenant it comes from.
+  const colon = c.label.indexOf(': ');
+  const head = colon > 0 ? c.label.slice(0, colon) : c.label;
+  const value = colon > 0 ? c.label.slice(colon + 2) : c.value;
   return (
     `<g class="crossing" data-resource="${xml(c.resource)}"><title>${xml(`${c.label} - ${c.stack}/${c.resource} ${c.path} = ${c.value}`)}</title>` +
     `<rect x="${b.x.toFixed(1)}" y="${b.y}" width="${b.w.toFixed(1)}" height="${b.h}" rx="6" fill="${COLORS.redFill}" stroke="${COLORS.red}" stroke-width="1.6" stroke-dasharray="5 3"/>` +
-    text(b.x + 8, b.y + 18, c.label, b.w - 16, `font-weight="600" fill="${COLORS.red}"`) +
-    text(b.x + 8, b.y + 34, `from ${c.resource} \u00b7 ${c.path}`, b.w - 16, `fill="${COLORS.red}"`, 10) +
+    text(b.x + 8, b.y + 16, head, b.w - 16, `font-weight="600" fill="${COLORS.red}"`) +
+    `<text x="${(b.x + 8).toFixed(1)}" y="${b.y + 31}" font-size="10" font-family="ui-monospace, Menlo, Consolas, monospace" fill="${COLORS.red}">${xml(fitEnd(value, b.w - 16, 10.5))}</text>` +
+    text(b.x + 8, b.y + 46, `from ${c.resource} \u00b7 ${c.path}`, b.w - 16, `fill="${COLORS.grey}"`, 10) +
     `</g>`
   );
 }
@@ -146,7 +151,17 @@ export function renderBoundarySvg(g: BoundaryGraph, title: string, idPrefix = 'b
           `</g>`,
       );
       const stores = storesIn(v);
-      if (stores.length === 0) parts.push(text(b.x + 10, b.y + 70, 'no database or search domain', b.w - 20, `fill="${COLORS.grey}" font-style="italic"`, 10));
+      if (stores.length === 0)
+        parts.push(
+          text(
+            b.x + 10,
+            b.y + 70,
+            'no database or search domain',
+            b.w - 20,
+            `fill="${COLORS.grey}" font-style="italic"`,
+            10,
+          ),
+        );
       stores.forEach((s, j) => {
         const sb = { x: b.x + 10, y: b.y + 48 + j * (STORE_H + 10), w: b.w - 20, h: STORE_H };
         anchors.set(s.id, sb);
@@ -156,7 +171,9 @@ export function renderBoundarySvg(g: BoundaryGraph, title: string, idPrefix = 'b
     y += h + 24;
   }
   if (g.vpcs.length === 0) {
-    parts.push(text(INNER_X, y + 14, 'The templates define no VPC.', VPC_AREA_W, `fill="${COLORS.grey}" font-style="italic"`));
+    parts.push(
+      text(INNER_X, y + 14, 'The templates define no VPC.', VPC_AREA_W, `fill="${COLORS.grey}" font-style="italic"`),
+    );
     y += 30;
   }
   // Stores in no tenant VPC.
@@ -165,7 +182,13 @@ export function renderBoundarySvg(g: BoundaryGraph, title: string, idPrefix = 'b
     const h = 30 + unplaced.length * (STORE_H + 10);
     parts.push(
       `<rect x="${INNER_X}" y="${y}" width="${VPC_AREA_W}" height="${h}" rx="8" fill="none" stroke="${COLORS.red}" stroke-width="1.5" stroke-dasharray="6 4"/>` +
-        text(INNER_X + 10, y + 18, 'Not in a VPC the tenant defines', VPC_AREA_W - 20, `font-weight="600" fill="${COLORS.red}"`),
+        text(
+          INNER_X + 10,
+          y + 18,
+          'Not in a VPC the tenant defines',
+          VPC_AREA_W - 20,
+          `font-weight="600" fill="${COLORS.red}"`,
+        ),
     );
     unplaced.forEach((s, j) => {
       const sb = { x: INNER_X + 10, y: y + 26 + j * (STORE_H + 10), w: VPC_AREA_W - 20, h: STORE_H };
@@ -197,6 +220,8 @@ export function renderBoundarySvg(g: BoundaryGraph, title: string, idPrefix = 'b
   let ky = top;
   const keyParts: string[] = [];
   const lines: string[] = [];
+  /** Crossing lines go beneath the boxes, so a line never hides a label. */
+  const underLines: string[] = [];
   for (const k of g.keys) {
     const b = { x: KEY_X, y: ky, w: KEY_W, h: KEY_H };
     anchors.set(k.id, b);
@@ -224,7 +249,9 @@ export function renderBoundarySvg(g: BoundaryGraph, title: string, idPrefix = 'b
     ky += KEY_H + 10;
   }
   if (g.keys.length === 0) {
-    keyParts.push(text(KEY_X, ky + 14, 'The templates define no key.', KEY_W, `fill="${COLORS.red}" font-style="italic"`));
+    keyParts.push(
+      text(KEY_X, ky + 14, 'The templates define no key.', KEY_W, `fill="${COLORS.red}" font-style="italic"`),
+    );
     ky += 30;
   }
 
@@ -232,7 +259,14 @@ export function renderBoundarySvg(g: BoundaryGraph, title: string, idPrefix = 'b
   const accountLabel = `AWS account ${g.account ?? '(unknown: not in the inputs)'}${g.region ? ` \u00b7 ${g.region}` : ''}`;
   const accountSvg =
     `<g class="account"><rect x="${ACCOUNT_X}" y="${P}" width="${W - 2 * P}" height="${accountBottom - P}" rx="10" fill="#f8fafc" stroke="${g.account ? COLORS.account : COLORS.red}" stroke-width="2"/>` +
-    text(ACCOUNT_X + 14, P + 22, accountLabel, W - 2 * P - 28, `font-weight="700" fill="${g.account ? COLORS.account : COLORS.red}"`, 13) +
+    text(
+      ACCOUNT_X + 14,
+      P + 22,
+      accountLabel,
+      W - 2 * P - 28,
+      `font-weight="700" fill="${g.account ? COLORS.account : COLORS.red}"`,
+      13,
+    ) +
     text(ACCOUNT_X + 14, P + 38, 'tenant boundary as the templates define it', 400, `fill="${COLORS.grey}"`, 10) +
     text(KEY_X, P + 38, 'keys \u2192 what they protect', KEY_W, `fill="${COLORS.grey}"`, 10) +
     `</g>`;
@@ -242,23 +276,50 @@ export function renderBoundarySvg(g: BoundaryGraph, title: string, idPrefix = 'b
   const crossParts: string[] = [];
   if (g.crossings.length > 0) {
     const shown = g.crossings.slice(0, MAX_CROSSINGS);
-    const y0 = accountBottom + 44;
-    crossParts.push(text(P, y0 - 10, `Shared or crossing the boundary (${g.crossings.length})`, W - 2 * P, `font-weight="700" fill="${COLORS.red}"`, 12));
+    const y0 = accountBottom + 56;
+    crossParts.push(
+      `<text x="${W - P}" y="${accountBottom + 30}" font-size="12" font-weight="700" text-anchor="end" fill="${COLORS.red}">${xml(`Shared or crossing the boundary (${g.crossings.length})`)}</text>`,
+    );
     shown.forEach((c, i) => {
-      const b = { x: P + (i % CROSS_COLS) * (CROSS_W + CROSS_GAP), y: y0 + Math.floor(i / CROSS_COLS) * (CROSS_H + CROSS_GAP), w: CROSS_W, h: CROSS_H };
+      const b = {
+        x: P + (i % CROSS_COLS) * (CROSS_W + CROSS_GAP),
+        y: y0 + Math.floor(i / CROSS_COLS) * (CROSS_H + CROSS_GAP),
+        w: CROSS_W,
+        h: CROSS_H,
+      };
       crossParts.push(crossingSvg(c, b));
+      // Orthogonal routing: down to a bus above the band, along it, then into the box: from above for the first
+      // row, through the gap left of the box for later rows, so no line crosses another box.
       const from = c.anchor ? anchors.get(c.anchor) : undefined;
-      const cx = b.x + b.w / 2;
-      const x1 = from ? from.x + from.w / 2 : cx;
+      const row = Math.floor(i / CROSS_COLS);
+      const busY = accountBottom + 36 + (i % 4) * 3;
+      const target = row === 0 ? { x: b.x + b.w / 2, y: b.y } : { x: b.x, y: b.y + b.h / 2 };
+      const laneX = row === 0 ? target.x : b.x - CROSS_GAP / 2;
+      const x1 = from ? from.x + from.w / 2 : laneX;
       const y1 = from ? from.y + from.h : accountBottom;
-      lines.push(
-        `<path class="crossing-line" data-resource="${xml(c.resource)}" d="M ${x1.toFixed(1)} ${y1.toFixed(1)} L ${cx.toFixed(1)} ${b.y}" fill="none" stroke="${COLORS.red}" stroke-width="1.6" stroke-dasharray="5 3" marker-end="url(#${idPrefix}-arrow-red)"/>`,
+      const pts = [
+        `M ${x1.toFixed(1)} ${y1.toFixed(1)}`,
+        `L ${x1.toFixed(1)} ${busY}`,
+        `L ${laneX.toFixed(1)} ${busY}`,
+      ];
+      if (row === 0) pts.push(`L ${target.x.toFixed(1)} ${target.y}`);
+      else pts.push(`L ${laneX.toFixed(1)} ${target.y.toFixed(1)}`, `L ${target.x.toFixed(1)} ${target.y.toFixed(1)}`);
+      underLines.push(
+        `<path class="crossing-line" data-resource="${xml(c.resource)}" d="${pts.join(' ')}" fill="none" stroke="${COLORS.red}" stroke-width="1.4" stroke-dasharray="5 3" marker-end="url(#${idPrefix}-arrow-red)"/>`,
       );
     });
     const rows = Math.ceil(shown.length / CROSS_COLS);
     bottom = y0 + rows * (CROSS_H + CROSS_GAP);
     if (g.crossings.length > shown.length) {
-      crossParts.push(text(P, bottom + 10, `+ ${g.crossings.length - shown.length} more, listed below the picture`, W - 2 * P, `fill="${COLORS.red}"`));
+      crossParts.push(
+        text(
+          P,
+          bottom + 10,
+          `+ ${g.crossings.length - shown.length} more, listed below the picture`,
+          W - 2 * P,
+          `fill="${COLORS.red}"`,
+        ),
+      );
       bottom += 20;
     }
   }
@@ -282,6 +343,7 @@ export function renderBoundarySvg(g: BoundaryGraph, title: string, idPrefix = 'b
     `<title id="${idPrefix}-title">${xml(title)}</title>` +
     `<defs>${marker('kms', COLORS.key)}${marker('hsm', COLORS.hsm)}${marker('red', COLORS.red)}</defs>` +
     accountSvg +
+    underLines.join('') +
     parts.join('') +
     keyParts.join('') +
     lines.join('') +
