@@ -159,9 +159,8 @@ export class TenantHsm extends Construct {
       this.kmsUserSecret,
       'The key store cannot be created without this password, so it cannot be encrypted by a key in that store',
     );
-    const logGroup = (cid: string, logGroupName?: string): logs.LogGroup => {
+    const logGroup = (cid: string): logs.LogGroup => {
       const group = new logs.LogGroup(this, cid, {
-        logGroupName,
         encryptionKey: props.controlPlaneLogsKey,
         retention,
         removalPolicy: RemovalPolicy.RETAIN,
@@ -291,10 +290,8 @@ export class TenantHsm extends Construct {
       logGroup: logGroup('ProviderLogs'),
       disableWaiterStateMachineLogging: false,
       waiterStateMachineLogOptions: {
-        destination: logGroup(
-          'WaiterLogs',
-          `/aws/vendedlogs/states/exclusive-desk-${props.tenantId}-hsm-waiter`,
-        ),
+        // No explicit name: a retained, named group would block the retry of a timed-out first deployment.
+        destination: logGroup('WaiterLogs'),
         level: sfn.LogLevel.ALL,
         includeExecutionData: false,
       },

@@ -21,6 +21,7 @@ import {
   type OnEventResponse,
   type Tag,
 } from './types';
+import { log } from './log';
 
 const RESOURCE = 'Custom::ExclusiveDeskHsmCluster';
 /** Tag that ties a cluster to the stack resource that created it (so a retried create adopts it). */
@@ -35,13 +36,13 @@ interface ClusterProps {
 
 function readProps(props: Readonly<Record<string, unknown>> | undefined): ClusterProps {
   const subnets = props?.SubnetIds;
-  if (!Array.isArray(subnets) || subnets.length < 2 || !subnets.every((s) => typeof s === 'string')) {
+  if (!Array.isArray(subnets) || subnets.length < 2 || !subnets.every((s): s is string => typeof s === 'string')) {
     throw new Error(`${RESOURCE}: property SubnetIds must list at least 2 subnet ids, got ${JSON.stringify(subnets)}`);
   }
   return {
     HsmType: stringProp(props, 'HsmType', RESOURCE),
     VpcId: stringProp(props, 'VpcId', RESOURCE),
-    SubnetIds: subnets as string[],
+    SubnetIds: subnets,
     Tags: tagsProp(props),
   };
 }
@@ -68,7 +69,7 @@ const GONE = ['DELETE_IN_PROGRESS', 'DELETED'];
 export async function onClusterEvent(event: OnEventRequest, hsm: CloudHSMV2Client): Promise<OnEventResponse> {
   if (event.RequestType === 'Delete') {
     // HSM material is never deleted by a stack operation: the cluster is left for the operator (docs/hsm.md).
-    console.log(`${RESOURCE}: retaining CloudHSM cluster ${event.PhysicalResourceId ?? '(none)'} on delete`);
+    log(`${RESOURCE}: retaining CloudHSM cluster ${event.PhysicalResourceId ?? '(none)'} on delete`);
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
   const props = readProps(event.ResourceProperties);
@@ -96,7 +97,7 @@ export async function onClusterEvent(event: OnEventRequest, hsm: CloudHSMV2Clien
       props.Tags.every((want) => c.TagList?.some((t) => t.Key === want.Key && t.Value === want.Value)),
   );
   if (owned?.ClusterId) {
-    console.log(`${RESOURCE}: adopting CloudHSM cluster ${owned.ClusterId} created by an earlier attempt`);
+    log(`${RESOURCE}: adopting CloudHSM cluster ${owned.ClusterId} created by an earlier attempt`);
     return { PhysicalResourceId: owned.ClusterId, Data: { ClusterId: owned.ClusterId } };
   }
   const out = await hsm.send(
@@ -108,7 +109,7 @@ export async function onClusterEvent(event: OnEventRequest, hsm: CloudHSMV2Clien
   );
   const clusterId = out.Cluster?.ClusterId;
   if (!clusterId) throw new Error(`${RESOURCE}: CreateCluster returned no ClusterId`);
-  console.log(`${RESOURCE}: created CloudHSM cluster ${clusterId}`);
+  log(`${RESOURCE}: created CloudHSM cluster ${clusterId}`);
   return { PhysicalResourceId: clusterId, Data: { ClusterId: clusterId } };
 }
 
@@ -131,7 +132,7 @@ export async function isClusterComplete(event: IsCompleteRequest, hsm: CloudHSMV
       const zone = zones[0];
       if (!zone) throw new Error(`${RESOURCE}: CloudHSM cluster ${clusterId} has no subnet mapping`);
       await hsm.send(new CreateHsmCommand({ ClusterId: clusterId, AvailabilityZone: zone }));
-      console.log(`${RESOURCE}: creating the first HSM of ${clusterId} in ${zone}`);
+      log(`${RESOURCE}: creating the first HSM of ${clusterId} in ${zone}`);
       return { IsComplete: false };
     }
     if (!hsms.some((h) => h.State === 'ACTIVE')) return { IsComplete: false };

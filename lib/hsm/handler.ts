@@ -15,18 +15,19 @@ import {
   type OnEventRequest,
   type OnEventResponse,
 } from './types';
+import { log } from './log';
 
 const hsm = new CloudHSMV2Client({});
 const kms = new KMSClient({});
 const secrets = new SecretsManagerClient({});
 
-function log(phase: string, event: OnEventRequest): void {
+function logRequest(phase: string, event: OnEventRequest): void {
   // Properties carry no secret (the kmsuser password stays in Secrets Manager).
-  console.log(JSON.stringify({ phase, type: event.ResourceType, request: event.RequestType, id: event.LogicalResourceId, physicalId: event.PhysicalResourceId }));
+  log(JSON.stringify({ phase, type: event.ResourceType, request: event.RequestType, id: event.LogicalResourceId, physicalId: event.PhysicalResourceId }));
 }
 
 export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
-  log('onEvent', event);
+  logRequest('onEvent', event);
   switch (event.ResourceType) {
     case HSM_RESOURCE_TYPES.cluster:
       return onClusterEvent(event, hsm);
@@ -40,7 +41,7 @@ export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
 }
 
 export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteResponse> {
-  log('isComplete', event);
+  logRequest('isComplete', event);
   switch (event.ResourceType) {
     case HSM_RESOURCE_TYPES.cluster:
       return isClusterComplete(event, hsm);

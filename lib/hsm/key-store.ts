@@ -15,6 +15,7 @@ import {
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describeCluster } from './cluster';
 import { stringProp, type IsCompleteRequest, type IsCompleteResponse, type OnEventRequest, type OnEventResponse } from './types';
+import { log } from './log';
 
 const RESOURCE = 'Custom::ExclusiveDeskCustomKeyStore';
 
@@ -38,9 +39,9 @@ export interface KmsUserSecret {
   readonly trustAnchorCertificate?: string;
 }
 
-export async function onKeyStoreEvent(event: OnEventRequest): Promise<OnEventResponse> {
+export function onKeyStoreEvent(event: OnEventRequest): OnEventResponse {
   if (event.RequestType === 'Delete') {
-    console.log(`${RESOURCE}: retaining custom key store ${event.PhysicalResourceId ?? '(none)'} on delete`);
+    log(`${RESOURCE}: retaining custom key store ${event.PhysicalResourceId ?? '(none)'} on delete`);
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
   const props = readProps(event.ResourceProperties);
@@ -124,7 +125,7 @@ export async function isKeyStoreComplete(
   }
   const { blockers, secret } = await keyStoreBlockers(props, clients.hsm, clients.secrets);
   if (blockers.length > 0) {
-    console.log(JSON.stringify({ resource: RESOURCE, waitingFor: blockers }));
+    log(JSON.stringify({ resource: RESOURCE, waitingFor: blockers }));
     return { IsComplete: false };
   }
   let id = existing?.CustomKeyStoreId;
@@ -138,9 +139,9 @@ export async function isKeyStoreComplete(
       }),
     );
     id = out.CustomKeyStoreId;
-    console.log(`${RESOURCE}: created key store ${props.CustomKeyStoreName} (${id ?? '?'})`);
+    log(`${RESOURCE}: created key store ${props.CustomKeyStoreName} (${id ?? '?'})`);
   }
   await clients.kms.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
-  console.log(`${RESOURCE}: connecting key store ${props.CustomKeyStoreName} (${id ?? '?'})`);
+  log(`${RESOURCE}: connecting key store ${props.CustomKeyStoreName} (${id ?? '?'})`);
   return { IsComplete: false };
 }

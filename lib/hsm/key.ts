@@ -21,6 +21,7 @@ import {
   type OnEventResponse,
   type Tag,
 } from './types';
+import { log } from './log';
 
 const RESOURCE = 'Custom::ExclusiveDeskHsmKey';
 
@@ -66,13 +67,13 @@ async function createKey(kms: KMSClient, props: KeyProps): Promise<OnEventRespon
   );
   const keyId = out.KeyMetadata?.KeyId;
   if (!keyId) throw new Error(`${RESOURCE}: CreateKey returned no KeyId`);
-  console.log(`${RESOURCE}: created key ${keyId} in custom key store ${props.CustomKeyStoreId}`);
+  log(`${RESOURCE}: created key ${keyId} in custom key store ${props.CustomKeyStoreId}`);
   return { PhysicalResourceId: keyId, Data: { KeyId: keyId, Arn: out.KeyMetadata?.Arn ?? '' } };
 }
 
 export async function onKeyEvent(event: OnEventRequest, kms: KMSClient): Promise<OnEventResponse> {
   if (event.RequestType === 'Delete') {
-    console.log(`${RESOURCE}: retaining key ${event.PhysicalResourceId ?? '(none)'} on delete`);
+    log(`${RESOURCE}: retaining key ${event.PhysicalResourceId ?? '(none)'} on delete`);
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
   const props = readProps(event.ResourceProperties);

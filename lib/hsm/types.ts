@@ -56,10 +56,12 @@ export function stringProp(props: Readonly<Record<string, unknown>> | undefined,
 export function tagsProp(props: Readonly<Record<string, unknown>> | undefined): Tag[] {
   const value = props?.Tags;
   if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((t) => typeof t?.Key === 'string' && typeof t?.Value === 'string')) {
+  const isTag = (t: unknown): t is Tag =>
+    typeof t === 'object' && t !== null && typeof (t as Tag).Key === 'string' && typeof (t as Tag).Value === 'string';
+  if (!Array.isArray(value) || !value.every(isTag)) {
     throw new Error(`property Tags must be a list of { Key, Value } strings, got ${JSON.stringify(value)}`);
   }
-  return value as Tag[];
+  return value;
 }
 
 export function sameTags(a: readonly Tag[], b: readonly Tag[]): boolean {

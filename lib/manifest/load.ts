@@ -147,7 +147,7 @@ export function validateManifests(
     }
     if (Array.isArray(raw.compliance) && typeof raw.region === 'string') {
       for (const regime of raw.compliance) {
-        if (GOVCLOUD_ONLY_REGIMES.includes(regime) && !(GOVCLOUD_REGIONS as readonly string[]).includes(raw.region)) {
+        if ((GOVCLOUD_ONLY_REGIMES as readonly unknown[]).includes(regime) && !(GOVCLOUD_REGIONS as readonly string[]).includes(raw.region)) {
           fileProblem(
             'region',
             `regime "${String(regime)}" only allows ${GOVCLOUD_REGIONS.join(' or ')}, got ${raw.region}`,

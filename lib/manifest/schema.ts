@@ -218,7 +218,7 @@ export function knownKeys(path: readonly (string | number)[]): string[] {
     } else return [];
   }
   const inner = unwrap(schema);
-  return inner instanceof z.ZodObject ? Object.keys(inner.shape as object) : [];
+  return inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
 }
 
 function unwrap(schema: z.ZodType): z.ZodType {

@@ -121,7 +121,7 @@ describe('TenantHsm of fedline-gov', () => {
     const kmsKeys = new Set(['KeysLogsKeyD24E82DB', 'KeysSecretsKey3899A925']);
     const onAwsKms = Object.entries(json().Resources)
       .filter(([, r]) => {
-        const key = (r.Properties?.KmsKeyId ?? (r.Properties?.EncryptionKeyArn as unknown)) as { 'Fn::GetAtt'?: string[] } | undefined;
+        const key = (r.Properties?.KmsKeyId ?? r.Properties?.EncryptionKeyArn) as { 'Fn::GetAtt'?: string[] } | undefined;
         return key?.['Fn::GetAtt'] && kmsKeys.has(key['Fn::GetAtt'][0]!);
       })
       .map(([id, r]) => [id, Object.keys((r as { Metadata?: object }).Metadata ?? {}).includes(HSM_CONTROL_PLANE_METADATA)]);

@@ -9,7 +9,17 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { LOGICAL_ID_TAG, isClusterComplete, onClusterEvent } from '../../lib/hsm/cluster';
 import type { IsCompleteRequest, OnEventRequest } from '../../lib/hsm/types';
 
-const hsmMock = mockClient(CloudHSMV2Client);
+/**
+ * client-cloudhsm-v2 3.332 predates the smithy types aws-sdk-client-mock 4 is typed against: the stub works at run
+ * time, so it is used through this narrow structural type.
+ */
+interface HsmStub {
+  on(command: unknown, input?: unknown): { resolves(output: unknown): HsmStub; rejects(error: unknown): HsmStub };
+  reset(): void;
+  calls(): unknown[];
+  commandCalls(command: unknown): { args: [{ input: Record<string, unknown> }] }[];
+}
+const hsmMock = mockClient(CloudHSMV2Client as never) as unknown as HsmStub;
 const client = new CloudHSMV2Client({ region: 'us-gov-west-1' });
 const TAGS = [{ Key: 'exclusive-desk:tenant', Value: 'fedline-gov' }];
 const PROPS = { HsmType: 'hsm2m.medium', SubnetIds: ['subnet-a', 'subnet-b', 'subnet-c'], VpcId: 'vpc-1', Tags: TAGS };

@@ -4,7 +4,17 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { isComplete, onEvent } from '../../lib/hsm/handler';
 import { HSM_RESOURCE_TYPES, type IsCompleteRequest } from '../../lib/hsm/types';
 
-const hsmMock = mockClient(CloudHSMV2Client);
+/**
+ * client-cloudhsm-v2 3.332 predates the smithy types aws-sdk-client-mock 4 is typed against: the stub works at run
+ * time, so it is used through this narrow structural type.
+ */
+interface HsmStub {
+  on(command: unknown, input?: unknown): { resolves(output: unknown): HsmStub; rejects(error: unknown): HsmStub };
+  reset(): void;
+  calls(): unknown[];
+  commandCalls(command: unknown): { args: [{ input: Record<string, unknown> }] }[];
+}
+const hsmMock = mockClient(CloudHSMV2Client as never) as unknown as HsmStub;
 const kmsMock = mockClient(KMSClient);
 
 const base = (ResourceType: string): IsCompleteRequest => ({
