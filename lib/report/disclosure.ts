@@ -466,7 +466,7 @@ export function discloseSharedPlane(input: DisclosureInput): SharedItem[] {
         'They are multi-tenant AWS services, outside any vendor control and outside the isolation this report verifies.',
       sharedWith: 'aws',
       crossesBoundary: false,
-      evidence: services,
+      evidence: dedupe(services.map((e) => ({ ...e, path: e.path.replace(/\.Statement\[\d+\]/, '.Statement[]') }))),
     });
   }
 
