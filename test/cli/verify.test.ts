@@ -128,7 +128,7 @@ describe('formats', () => {
     expect(suites.map((s: Record<string, string>) => s['@_name']).sort()).toEqual(['fake-aws-managed-keys', 'globex-health']);
     const fake = suites.find((s: Record<string, string>) => s['@_name'] === 'fake-aws-managed-keys');
     expect(Number(fake['@_failures'])).toBeGreaterThan(0);
-    const kms = fake.testcase.find((c: Record<string, string>) => c['@_name'].startsWith('ISO-KMS-1 '));
+    const kms = fake.testcase.find((c: Record<string, string>) => String(c['@_name']).startsWith('ISO-KMS-1 '));
     expect(kms.failure).toBeDefined();
   });
 });
