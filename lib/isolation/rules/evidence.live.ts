@@ -73,6 +73,11 @@ export function need<T>(c: Collected<T>, inv: TenantInventory, report: Reporter,
   return undefined;
 }
 
+/** A policy grant's value without the JSON quotes the shared analysis puts around literals. */
+export function unquote(value: string): string {
+  return /^"[^"]*"$/.test(value) ? value.slice(1, -1) : value;
+}
+
 /** The 12-digit account of an ARN, if it has one. */
 export function accountOfArn(arn: string | undefined): string | undefined {
   return arn ? /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1] : undefined;

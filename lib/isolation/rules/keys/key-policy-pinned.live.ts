@@ -5,7 +5,7 @@
  */
 import type { LiveKey, TenantInventory } from '../../inventory';
 import type { Reporter } from '../../rule';
-import { ACTIONS, at, need } from '../evidence.live';
+import { ACTIONS, at, need, unquote } from '../evidence.live';
 import { grantsOfPolicy, principalOwner } from './policy';
 
 export const liveActions = [...ACTIONS.keySources, ...ACTIONS.keyMetadata, 'kms:GetKeyPolicy', 'kms:ListGrants'];
@@ -20,7 +20,8 @@ function checkPolicy(inv: TenantInventory, key: LiveKey, report: Reporter): void
     return;
   }
   let bad = false;
-  for (const g of grants) {
+  for (const raw of grants) {
+    const g = { ...raw, value: unquote(raw.value) };
     const where = at(inv, key.ref, `${path}.Statement[${g.statement}]${g.sid ? ` (${g.sid})` : ''}`);
     if (g.kind === 'Service') {
       if (!g.pinned) {

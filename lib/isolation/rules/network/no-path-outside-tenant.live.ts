@@ -24,7 +24,7 @@ const LIVE_PEERING = new Set(['active', 'pending-acceptance', 'provisioning', 'i
 const GONE_ATTACHMENT = new Set(['deleted', 'deleting', 'failed', 'rejected', 'rejecting']);
 const GONE_CONNECTION = new Set(['DELETED', 'DELETING', 'REJECTED', 'REJECTING', 'VALIDATION_FAILED']);
 /** AWS service endpoints (not a customer's PrivateLink service, which is `com.amazonaws.vpce.<region>.vpce-svc-...`). */
-const AWS_SERVICE = /^(com\.amazonaws\.[a-z0-9-]+\.(?!vpce\.)[a-z0-9.-]+|aws\.api\.[a-z0-9.-]+|aws\.sagemaker\.[a-z0-9.-]+|com\.amazonaws\.s3-global\.accesspoint)$/;
+const AWS_SERVICE = /^(com\.amazonaws\.(?!vpce\.)[a-z0-9-]+\.[a-z0-9.-]+|aws\.api\.[a-z0-9.-]+|aws\.sagemaker\.[a-z0-9.-]+|com\.amazonaws\.s3-global\.accesspoint)$/;
 
 export function checkLive(inv: TenantInventory, report: Reporter): void {
   const vpcs = need(inv.vpcs, inv, report, "the tenant's VPCs");
@@ -74,7 +74,7 @@ export function checkLive(inv: TenantInventory, report: Reporter): void {
       report.fail({ ...at(inv, e.id, 'DescribeVpcEndpoints.VpcEndpointType'), value: e.type, message: `endpoint ${e.id} connects VPC ${e.vpcId} to a VPC Lattice ${e.type === 'Resource' ? 'resource' : 'service network'}` });
       continue;
     }
-    if (!e.serviceName || AWS_SERVICE.test(e.serviceName) || ownServices.has(e.serviceName)) continue;
+    if (!e.serviceName || (AWS_SERVICE.test(e.serviceName) && !e.serviceName.includes('vpce-svc-')) || ownServices.has(e.serviceName)) continue;
     paths++;
     report.fail({ ...at(inv, e.id, 'DescribeVpcEndpoints.ServiceName'), value: e.serviceName, message: `endpoint ${e.id} connects VPC ${e.vpcId} to the PrivateLink service ${e.serviceName}, which the tenant does not offer (e.g. the vendor's shared backend)` });
   }

@@ -1,7 +1,7 @@
 /** ISO-SRCH-1, live: each search domain's access policy, as it is now, admits only the tenant's principals. */
 import type { TenantInventory } from '../../inventory';
 import type { Reporter } from '../../rule';
-import { ACTIONS, at, need } from '../evidence.live';
+import { ACTIONS, at, need, unquote } from '../evidence.live';
 import { grantsOfPolicy } from '../keys/policy';
 
 export const liveActions = [...ACTIONS.searchDomains];
@@ -19,7 +19,8 @@ export function checkLive(inv: TenantInventory, report: Reporter): void {
       continue;
     }
     let bad = false;
-    for (const g of grants) {
+    for (const raw of grants) {
+      const g = { ...raw, value: unquote(raw.value) };
       if (g.owner === 'self' || g.pinned || g.kind === 'Service') continue;
       const where = at(inv, d.arn, `${path}.Statement[${g.statement}]`);
       if (g.kind === 'Wildcard' && d.vpc && d.fineGrainedAccessControl) {
