@@ -65,7 +65,7 @@ export class IsolationValidationPlugin implements IPolicyValidationPlugin {
         const cdkPath = resource?.Metadata?.['aws:cdk:path'];
         violations.push({
           ruleName: f.rule,
-          description: `[${v.tenant}] ${f.message}`,
+          description: `${f.rule} [${v.tenant}] ${f.message}`,
           fix: f.remediation,
           severity: 'error',
           violatingResources: [
@@ -81,7 +81,7 @@ export class IsolationValidationPlugin implements IPolicyValidationPlugin {
       if (v.verdict === 'fail' && v.findings.every((f) => f.severity !== 'error')) {
         violations.push({
           ruleName: 'ISO-LEVEL',
-          description: `[${v.tenant}] achieves ${v.achieved} isolation, below the promised ${v.required}`,
+          description: `ISO-LEVEL [${v.tenant}] achieves ${v.achieved} isolation, below the promised ${v.required}`,
           fix: 'See the rules of the missing level in docs/rules.md',
           severity: 'error',
           violatingResources: [{ resourceLogicalId: v.stacks[0]?.name ?? v.tenant, templatePath: v.stacks[0]?.file, locations: ['-'] }],

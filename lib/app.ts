@@ -3,9 +3,10 @@
  * one stack per tenant (or only the selected tenant's) with its compliance packs. No environment or context is read
  * here: bin/app.ts passes everything in, and tests call this with a programmatic App.
  */
-import type { App } from 'aws-cdk-lib';
+import { Annotations, type App } from 'aws-cdk-lib';
+import { IsolationVerifier } from '../constructs/isolation-verifier';
 import { addCompliancePacks, type NagPackName } from './compliance/nag';
-import { loadManifests } from './manifest/load';
+import { licenceStatus, loadManifests, todayUtc } from './manifest/load';
 import type { TenantManifest } from './manifest/schema';
 import { TenantStack } from './stacks/tenant-stack';
 
@@ -22,6 +23,12 @@ export interface BuildAppOptions {
    * @default - the current UTC date
    */
   readonly today?: string;
+  /**
+   * Run the isolation rule catalogue over the synthesized templates (a CDK policy validation plugin) and check
+   * each tenant stack's invariants. Only benchmarks of a bare app switch it off.
+   * @default true
+   */
+  readonly verification?: boolean;
 }
 
 export interface BuiltApp {
@@ -53,10 +60,26 @@ export function buildApp(app: App, options: BuildAppOptions): BuiltApp {
   }
   const stacks: TenantStack[] = [];
   const packs: Record<string, readonly NagPackName[]> = {};
+  const verification = options.verification !== false;
+  if (verification) IsolationVerifier.attachToApp(app);
+  const today = options.today ?? todayUtc();
   for (const manifest of selected) {
     const stack = new TenantStack(app, { manifest });
     packs[stack.stackName] = addCompliancePacks(stack, manifest.compliance);
-    // Isolation verification attaches here (another issue): new IsolationVerifier(stack, 'IsolationVerifier', { ... })
+    if (verification) {
+      new IsolationVerifier(stack, 'IsolationVerifier', {
+        tenant: manifest.id,
+        account: manifest.account,
+        region: manifest.region,
+        required: manifest.isolation,
+      });
+    }
+    if (licenceStatus(manifest.licence.reviewBy, today) === 'due') {
+      Annotations.of(stack).addWarningV2(
+        'exclusive-desk:licence-review-due',
+        `the exclusive licence of ${manifest.id} is due for review by ${manifest.licence.reviewBy} (${manifest.file})`,
+      );
+    }
     stacks.push(stack);
   }
   return { manifests, stacks, packs };
