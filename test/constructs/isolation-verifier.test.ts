@@ -84,3 +84,14 @@ test('throws early for a bad account', () => {
   const stack = new Stack(testApp(), 'S');
   expect(() => new IsolationVerifier(stack, 'V', { tenant: 't', account: '12', region: 'eu-west-1', required: 'account' })).toThrow(/12 digits/);
 });
+
+test('two tenants using one key fail the fleet', () => {
+  const { app, built, plugin } = tenantApp();
+  const shared = 'arn:aws:kms:eu-west-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const [a, b] = built.stacks;
+  new logs.CfnLogGroup(a!, 'VendorLogs', { kmsKeyId: shared });
+  new logs.CfnLogGroup(b!, 'VendorLogs', { kmsKeyId: shared });
+  expect(() => app.synth()).toThrow(/ISO-KMS-3/);
+  const failing = plugin.lastOutcome!.verdicts.filter((v) => v.findings.some((f) => f.rule === 'ISO-KMS-3'));
+  expect(failing.map((v) => v.tenant).sort()).toEqual([a!.manifest.id, b!.manifest.id].sort());
+});
