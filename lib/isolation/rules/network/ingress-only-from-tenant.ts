@@ -1,5 +1,5 @@
 import { describe, extOf, litString, type ResourceRef, type StackModel, type TenantModel } from '../../model';
-import { accountOwnership, cidrWithin, isPrivateCidr, targetResource, walk, where } from '../../facts';
+import { accountOwnership, cidrInfo, cidrWithin, isPrivateCidr, targetResource, walk, where } from '../../facts';
 import type { IsolationRule, Reporter } from '../../rule';
 
 const LOAD_BALANCERS = ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ElasticLoadBalancing::LoadBalancer'];
@@ -63,7 +63,8 @@ function checkRule(
         report.unverifiable({ ...here, path: `${path}.${key}`, value: describe(v), message: `${subject} admits ${describe(v)}, which cannot be resolved to a range` });
         continue;
       }
-      const anywhere = cidr === '0.0.0.0/0' || cidr === '::/0';
+      const range = cidrInfo(cidr);
+      const anywhere = cidr.endsWith('/0') || (range !== undefined && range.start === 0 && range.end === 2 ** 32 - 1);
       if (anywhere || (key === 'CidrIp' && !isPrivateCidr(cidr))) {
         const msg = `${subject} admits ${cidr} (${anywhere ? 'the whole internet' : 'a public range'})`;
         if (lbOnly) {
