@@ -162,6 +162,31 @@ export interface EncryptionSite {
   readonly disabled?: string;
   /** Every possible key reference. */
   readonly keys: readonly KeyClass[];
+  /** An S3 bucket that receives S3 server access logs or load balancer access logs (AWS requires SSE-S3 there). */
+  readonly accessLogTarget?: boolean;
+}
+
+/** Buckets that other resources deliver access logs to. */
+function accessLogBuckets(tenant: TenantModel): Set<ResourceRef> {
+  const out = new Set<ResourceRef>();
+  const add = (stack: StackModel, node: unknown): void => {
+    for (const v of stack.resolve(node)) {
+      const t = targetResource(v);
+      if (t?.type === 'AWS::S3::Bucket') out.add(t);
+    }
+  };
+  for (const r of tenant.resources()) {
+    if (r.type === 'AWS::S3::Bucket') for (const n of r.stack.nodesAt(r.props, ['LoggingConfiguration', 'DestinationBucketName'])) add(r.stack, n);
+    if (r.type === 'AWS::ElasticLoadBalancingV2::LoadBalancer') {
+      for (const attr of r.stack.elements(r.props.LoadBalancerAttributes)) {
+        const a = (attr ?? {}) as Record<string, unknown>;
+        if (r.stack.resolve(a.Key).some((k) => litString(k) === 'access_logs.s3.bucket')) add(r.stack, a.Value);
+      }
+    }
+    if (r.type === 'AWS::ElasticLoadBalancing::LoadBalancer') for (const n of r.stack.nodesAt(r.props, ['AccessLoggingPolicy', 'S3BucketName'])) add(r.stack, n);
+    if (r.type === 'AWS::CloudFront::Distribution') for (const n of r.stack.nodesAt(r.props, ['DistributionConfig', 'Logging', 'Bucket'])) add(r.stack, n);
+  }
+  return out;
 }
 
 interface SiteSpec {
@@ -288,6 +313,7 @@ export function encryptionSites(tenant: TenantModel): EncryptionSite[] {
         });
       }
     }
+    const logTargets = accessLogBuckets(tenant);
     for (const r of tenant.ofType('AWS::S3::Bucket')) {
       const rules = r.stack.nodesAt(r.props, ['BucketEncryption', 'ServerSideEncryptionConfiguration']).flatMap((n) => r.stack.elements(n));
       const keys: KeyClass[] = [];
@@ -303,6 +329,7 @@ export function encryptionSites(tenant: TenantModel): EncryptionSite[] {
         path: 'Properties.BucketEncryption.ServerSideEncryptionConfiguration[].ServerSideEncryptionByDefault.KMSMasterKeyID',
         disabled,
         keys: keys.length ? keys : [{ kind: 'missing' }],
+        accessLogTarget: logTargets.has(r),
       });
     }
     return out;
@@ -433,7 +460,10 @@ export function cidrWithin(inner: string, outer: string): boolean {
 
 /** A physical identifier written into a template as a literal (not built from the tenant's own resources). */
 export interface LiteralIdentifier {
-  readonly kind: 'kms-key' | 'network' | 'cluster' | 'data-endpoint' | 'arn';
+  readonly kind: 'kms-key' | 'network' | 'cluster' | 'data-endpoint' | 'file-system' | 'arn';
+  /** For `cluster`: the service (ecs, eks, rds, es, ...) and the resource name. */
+  readonly service?: string;
+  readonly name?: string;
   /** Normalised identifier: key id, vpc-/subnet-/sg- id, cluster name, hostname, ARN. */
   readonly id: string;
   readonly value: string;
@@ -443,7 +473,8 @@ export interface LiteralIdentifier {
 
 const NETWORK_ID = /\b((?:vpc|subnet|sg|tgw|tgw-attach|pcx|vgw|cgw|vpce-svc|vpce|pl|eni|rtb|igw|nat|lgw)-[0-9a-f]{8,17})\b/g;
 const KMS_KEY_ARN = /arn:[a-z-]+:kms:[a-z0-9-]*:\d{12}:key\/([0-9a-f-]{36}|mrk-[0-9a-f]{32})/g;
-const CLUSTER_ARN = /arn:[a-z-]+:(ecs|eks|rds|es|aoss|elasticache|docdb|kafka):[a-z0-9-]*:\d{12}:(cluster|domain|collection|db|replicationgroup)[:/]([A-Za-z0-9._-]+)/g;
+const CLUSTER_ARN = /arn:(?:[a-z-]+|\$\{AWS::Partition\}):(ecs|eks|rds|es|aoss|elasticache|docdb|kafka|memorydb):(?:[a-z0-9-]*|\$\{AWS::Region\}):(?:\d{12}|\$\{AWS::AccountId\}):(cluster|domain|collection|db|replicationgroup)[:/]([A-Za-z0-9._-]+)/g;
+const FILE_SYSTEM_ID = /\b(fsap-[0-9a-f]{8,17}|fs-[0-9a-f]{8,17})\b/g;
 const HOST = /([a-z0-9-]+\.){2,}(rds|es|aos|aoss|cache|docdb|neptune|redshift|kafka|memorydb)\.amazonaws\.com(\.cn)?/gi;
 /** The literal every HOST match contains (case-insensitive, like HOST). */
 const AMAZONAWS = /amazonaws\.com/i;
@@ -470,10 +501,37 @@ export function literalIdentifiers(tenant: TenantModel): LiteralIdentifier[] {
         const arn = text.includes('arn:');
         if (arn) for (const m of text.matchAll(KMS_KEY_ARN)) out.push({ kind: 'kms-key', id: m[1]!, value: m[0], resource: r, path });
         if (text.includes('-')) for (const m of text.matchAll(NETWORK_ID)) out.push({ kind: 'network', id: m[1]!, value: m[1]!, resource: r, path });
-        if (arn) for (const m of text.matchAll(CLUSTER_ARN)) out.push({ kind: 'cluster', id: `${m[1]}:${m[3]}`, value: m[0], resource: r, path });
+        if (arn) for (const m of text.matchAll(CLUSTER_ARN)) out.push({ kind: 'cluster', id: `${m[1]}:${m[3]}`, value: m[0], resource: r, path, service: m[1], name: m[3] });
+        if (text.includes('fs')) for (const m of text.matchAll(FILE_SYSTEM_ID)) out.push({ kind: 'file-system', id: m[1]!, value: m[1]!, resource: r, path });
         if (AMAZONAWS.test(text)) for (const m of text.matchAll(HOST)) out.push({ kind: 'data-endpoint', id: m[0].toLowerCase(), value: m[0], resource: r, path });
       }
     }
     return out;
   });
+}
+
+/** Literal names the tenant gives its own stores and clusters (DBInstanceIdentifier, DomainName, ClusterName...). */
+export function tenantResourceNames(tenant: TenantModel): Set<string> {
+  return tenant.cached('tenantResourceNames', () => {
+    const names = new Set<string>();
+    const keys = ['DBInstanceIdentifier', 'DBClusterIdentifier', 'DomainName', 'ClusterName', 'Name', 'ReplicationGroupId', 'ClusterIdentifier'];
+    for (const r of tenant.resources()) {
+      for (const k of keys) {
+        if (r.props[k] === undefined) continue;
+        for (const v of r.stack.resolve(r.props[k])) {
+          const s = litString(v);
+          if (s) names.add(s);
+        }
+      }
+    }
+    return names;
+  });
+}
+
+/** Literal ARNs of clusters, domains and databases the tenant's templates do not define, by service. */
+export function foreignClusterArns(tenant: TenantModel, services: readonly string[]): LiteralIdentifier[] {
+  const own = tenantResourceNames(tenant);
+  return literalIdentifiers(tenant).filter(
+    (l) => l.kind === 'cluster' && services.includes(l.service ?? '') && !own.has(l.name ?? ''),
+  );
 }

@@ -274,3 +274,52 @@ describe('hygiene is reported as warnings, never as failing findings', () => {
     expect(verify(spec)[0]!.verdict).toBe('pass');
   });
 });
+
+describe('literal references to shared stores and clusters', () => {
+  test.each([
+    ['ISO-DATA-4', 'an IAM policy on a shared search domain', { 'SearchAdminRole.Properties.Policies': [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'es:ESHttp*', Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:es:${AWS::Region}:${AWS::AccountId}:domain/platform-shared/*' } }] } }] }, 'platform-shared'],
+    ['ISO-DATA-4', 'an EFS file system of the platform', { Td: { Type: 'AWS::ECS::TaskDefinition', Properties: { Volumes: [{ Name: 'v', EFSVolumeConfiguration: { FilesystemId: 'fs-0123456789abcdef0' } }] } } }, 'fs-0123456789abcdef0'],
+    ['ISO-COMP-1', 'a scheduler policy on a shared ECS cluster', { 'FlowLogRole.Properties.Policies': [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ecs:RunTask', Resource: 'arn:aws:ecs:eu-west-1:555555555555:cluster/platform' }] } }] }, 'cluster/platform'],
+  ])('%s catches %s', (rule, _name, change, value) => {
+    const f = findingsOf(rule, genuine(change as Record<string, unknown>));
+    expect(f.some((x) => x.severity === 'error' && String(x.value).includes(value))).toBe(true);
+  });
+  test('an ARN of the tenant\'s own named domain is not foreign', () => {
+    const spec = genuine({
+      'SearchDomain.Properties.DomainName': 'globex-tickets',
+      'SearchAdminRole.Properties.Policies': [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'es:ESHttp*', Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:es:${AWS::Region}:${AWS::AccountId}:domain/globex-tickets/*' } }] } }],
+    });
+    expect(findingsOf('ISO-DATA-4', spec)).toEqual([]);
+  });
+});
+
+describe('patterns of genuine vendor templates', () => {
+  test('ingress from the parameter that sets the tenant VPC range is the tenant VPC', () => {
+    const spec = genuine({
+      '$.Parameters.VpcCidr': { Type: 'String', Default: '10.60.0.0/16' },
+      'DataVpc.Properties.CidrBlock': { Ref: 'VpcCidr' },
+      'SearchSecurityGroup.Properties.SecurityGroupIngress': [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: { Ref: 'VpcCidr' } }],
+    });
+    expect(statusOf('ISO-NET-5', spec)).toBe('pass');
+  });
+  test('an access-log bucket with S3-managed encryption is a warning, a data bucket without a tenant key an error', () => {
+    const spec = genuine({
+      Logs: { Type: 'AWS::S3::Bucket', Properties: { BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } } },
+      Attachments: { Type: 'AWS::S3::Bucket', Properties: { LoggingConfiguration: { DestinationBucketName: { Ref: 'Logs' } } } },
+    });
+    const f = findingsOf('ISO-KMS-1', spec);
+    expect(f.find((x) => x.resource === 'Logs')!.severity).toBe('warning');
+    expect(f.find((x) => x.resource === 'Attachments')!.severity).toBe('error');
+  });
+  test('an Aurora cluster with member instances is the tenant\'s own database', () => {
+    const spec = genuine({
+      Database: undefined,
+      DbLogGroup: undefined,
+      Cluster: { Type: 'AWS::RDS::DBCluster', DeletionPolicy: 'Snapshot', Properties: { Engine: 'aurora-postgresql', StorageEncrypted: true, KmsKeyId: { 'Fn::GetAtt': ['DataKey', 'Arn'] }, DBSubnetGroupName: { Ref: 'DbSubnetGroup' }, VpcSecurityGroupIds: [{ Ref: 'DbSecurityGroup' }] } },
+      Member: { Type: 'AWS::RDS::DBInstance', Properties: { Engine: 'aurora-postgresql', DBInstanceClass: 'db.r6g.large', DBClusterIdentifier: { Ref: 'Cluster' } } },
+    }, { declared: 'account' });
+    const [v] = verify(spec);
+    expect(v!.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(v!.achieved).toBe('account');
+  });
+});

@@ -1,5 +1,5 @@
 import { litString } from '../../model';
-import { isCustomResource, where } from '../../facts';
+import { foreignClusterArns, isCustomResource, where } from '../../facts';
 import type { IsolationRule } from '../../rule';
 import { checkClusterRef, userDataClusters } from './cluster-ref';
 
@@ -28,6 +28,10 @@ export const kubernetesOwnCluster: IsolationRule = {
   remediation: 'Define the EKS cluster in the tenant stack and apply manifests to it; never import a cluster by name or ARN.',
   controls: ['NIST SC-2', 'NIST SC-39', 'PCI DSS A1.1.2', 'HIPAA 164.308(a)(4)'],
   checkTemplate(tenant, report) {
+    // A literal EKS cluster ARN anywhere (an IAM policy, a scheduler target) names a cluster outside the tenant.
+    for (const l of foreignClusterArns(tenant, ['eks'])) {
+      report.fail({ ...where(l.resource), path: l.path, value: l.value, message: `${l.resource.id} names the EKS cluster ${l.value}, which the tenant's templates do not define (a shared cluster)` });
+    }
     for (const r of tenant.ofType(...ON_CLUSTER)) checkClusterRef(r, ['ClusterName'], EKS_CLUSTER, 'EKS', report);
     for (const r of tenant.resources()) {
       if (!isCustomResource(r) || EKS_CLUSTER.includes(r.type)) continue;

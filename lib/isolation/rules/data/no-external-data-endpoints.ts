@@ -1,5 +1,5 @@
 import { describe, extOf, litString, piecesOf, type ResourceRef, type Val } from '../../model';
-import { isCustomResource, targetResource, walk, where } from '../../facts';
+import { foreignClusterArns, isCustomResource, literalIdentifiers, targetResource, walk, where } from '../../facts';
 import type { IsolationRule, Reporter } from '../../rule';
 
 /** Hostnames of AWS managed data stores, and connection-string schemes. */
@@ -65,6 +65,13 @@ export const noExternalDataEndpoints: IsolationRule = {
     'Reference the tenant\'s own database and domain (Fn::GetAtt of the TenantDatabase instance and TenantSearch domain) instead of hostnames, parameters or imports.',
   controls: ['HIPAA 164.308(a)(4)(ii)(A)', 'PCI DSS A1.1.1', 'NIST SC-4', 'NIST AC-4'],
   checkTemplate(tenant, report) {
+    // Literal ARNs of databases, domains, collections and caches, and EFS file systems, that the tenant does not define.
+    for (const l of foreignClusterArns(tenant, ['rds', 'es', 'aoss', 'elasticache', 'docdb', 'kafka', 'memorydb'])) {
+      report.fail({ ...where(l.resource), path: l.path, value: l.value, message: `${l.resource.id} names ${l.value}, a data store the tenant's templates do not define` });
+    }
+    for (const l of literalIdentifiers(tenant).filter((x) => x.kind === 'file-system')) {
+      report.fail({ ...where(l.resource), path: l.path, value: l.value, message: `${l.resource.id} mounts or names the file system ${l.value}, which the tenant's templates do not define` });
+    }
     for (const r of tenant.resources()) {
       const s = r.stack;
       // 1. Literal data-store locations anywhere in the properties.

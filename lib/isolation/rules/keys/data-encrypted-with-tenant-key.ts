@@ -30,6 +30,15 @@ export const dataEncryptedWithTenantKey: IsolationRule = {
   checkTemplate(tenant, report) {
     for (const site of encryptionSites(tenant)) {
       const r = site.resource;
+      if (site.disabled && site.accessLogTarget) {
+        report.fail({
+          ...where(r),
+          path: site.path,
+          severity: 'warning',
+          message: `${r.id} receives access logs, which AWS delivers only to buckets with S3-managed encryption (${site.disabled}); keep tenant data out of it`,
+        });
+        continue;
+      }
       if (site.disabled) {
         report.fail({ ...where(r), path: site.path, message: `${r.id} (${site.dataClass}) is not encrypted with a tenant key: ${site.disabled}` });
         continue;

@@ -37,6 +37,17 @@ function tenantCidrs(tenant: TenantModel): string[] {
   );
 }
 
+/** Parameters (per stack) that set the CIDR block of a tenant VPC: ingress from them is ingress from the VPC. */
+function tenantCidrParams(tenant: TenantModel): Set<string> {
+  return tenant.cached('tenantCidrParams', () => {
+    const out = new Set<string>();
+    for (const vpc of tenant.ofType('AWS::EC2::VPC', 'AWS::EC2::VPCCidrBlock')) {
+      for (const v of vpc.stack.resolve(vpc.props.CidrBlock)) if (v.k === 'ext' && v.kind === 'param') out.add(`${vpc.stack.name}:${v.name}`);
+    }
+    return out;
+  });
+}
+
 function checkRule(
   stack: StackModel,
   owner: ResourceRef,
@@ -59,6 +70,10 @@ function checkRule(
         continue;
       }
       const cidr = litString(v);
+      if (v.k === 'ext' && v.kind === 'param' && tenantCidrParams(tenant).has(`${stack.name}:${v.name}`)) {
+        report.pass({ ...here, path: `${path}.${key}`, value: describe(v), message: `${subject} admits ${describe(v)}, the parameter that also sets a tenant VPC's range` });
+        continue;
+      }
       if (cidr === undefined) {
         report.unverifiable({ ...here, path: `${path}.${key}`, value: describe(v), message: `${subject} admits ${describe(v)}, which cannot be resolved to a range` });
         continue;
