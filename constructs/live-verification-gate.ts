@@ -69,6 +69,11 @@ export interface LiveVerificationGateProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * What the drift alarm notifies (e.g. the operations topic), in ALARM and back to OK.
+   * @default - none: the alarm state is the signal (dashboards, the fleet report)
+   */
+  readonly alarmActions?: readonly cloudwatch.IAlarmAction[];
+  /**
    * The function's timeout. The gate answers CloudFormation before it: at 15 s before the end the collection is
    * aborted and what was read is judged, failing closed. At most 15 minutes.
    * @default Duration.minutes(5)
@@ -94,6 +99,8 @@ export interface LiveVerificationGateProps {
 export class LiveVerificationGate extends Construct {
   public readonly function: nodejs.NodejsFunction;
   public readonly role: iam.Role;
+  /** The role's only policy: the generated read-only actions, its stack's status, its log group. */
+  public readonly policy: iam.ManagedPolicy;
   public readonly logGroup: logs.LogGroup;
   public readonly resource: CustomResource;
   public readonly schedule: events.Rule;
@@ -121,23 +128,37 @@ export class LiveVerificationGate extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     });
 
+    // A customer managed policy (not an inline one): exactly the generated read-only statements, the stack's own
+    // status (to let rollbacks through) and writing to its own log group.
+    const permissionScope = { partition: stack.partition, region: stack.region, account: stack.account };
+    this.policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: `exclusive-desk ${props.tenantId}: read-only live isolation verification at ${props.level}`,
+      statements: [
+        ...livePolicyStatements(props.level, permissionScope).map(
+          (s) => new iam.PolicyStatement({ sid: s.sid, actions: [...s.actions], resources: [...s.resources], conditions: s.conditions }),
+        ),
+        new iam.PolicyStatement({ sid: 'ReadOwnStackStatus', actions: ['cloudformation:DescribeStacks'], resources: [Aws.STACK_ID] }),
+        new iam.PolicyStatement({ sid: 'WriteOwnLogGroup', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
+      ],
+    });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `exclusive-desk ${props.tenantId}: read-only live isolation verification at ${props.level}`,
+      managedPolicies: [this.policy],
     });
-    for (const s of livePolicyStatements(props.level, { partition: stack.partition, region: stack.region, account: stack.account })) {
-      this.role.addToPolicy(
-        new iam.PolicyStatement({ sid: s.sid, actions: [...s.actions], resources: [...s.resources], conditions: s.conditions as Record<string, unknown> | undefined }),
-      );
-    }
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadOwnStackStatus',
-        actions: ['cloudformation:DescribeStacks'],
-        resources: [Aws.STACK_ID],
-      }),
+    Validations.of(this.policy).acknowledge(
+      ...[
+        '*',
+        `arn:${stack.partition}:kms:${stack.region}:${stack.account}:key/*`,
+        `arn:${stack.partition}:es:${stack.region}:${stack.account}:domain/*`,
+      ].map((resource) => ({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason:
+          'Read-only Describe/List/Get actions generated from the isolation rules: the list and describe calls support ' +
+          'no resource-level permissions and are pinned to the tenant region by condition; key and domain reads are ' +
+          "limited to the tenant account's keys and domains",
+      })),
     );
-    this.logGroup.grantWrite(this.role);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: GATE_HANDLER_ENTRY,
@@ -148,8 +169,6 @@ export class LiveVerificationGate extends Construct {
       memorySize: 512,
       role: this.role,
       logGroup: this.logGroup,
-      // A deployment and a scheduled run may overlap; nothing more is ever needed.
-      reservedConcurrentExecutions: 2,
       description: `exclusive-desk ${props.tenantId}: live isolation verification (deploy-time gate and drift check)`,
       bundling: GATE_BUNDLING,
     });
@@ -160,6 +179,14 @@ export class LiveVerificationGate extends Construct {
       { id: 'HIPAA.Security-LambdaInsideVPC', reason },
       { id: 'NIST.800.53.R5-LambdaInsideVPC', reason },
       { id: 'PCI.DSS.321-LambdaInsideVPC', reason },
+    );
+    const concurrencyReason =
+      'The function runs at most a few times a day (one deployment, one scheduled check); reserved concurrency would ' +
+      'fail deployment in accounts at the minimum of 10 unreserved executions.';
+    Validations.of(this.function).acknowledge(
+      { id: 'HIPAA.Security-LambdaConcurrency', reason: concurrencyReason },
+      { id: 'NIST.800.53.R5-LambdaConcurrency', reason: concurrencyReason },
+      { id: 'PCI.DSS.321-LambdaConcurrency', reason: concurrencyReason },
     );
     const dlqReason =
       'A failed gate run is reported by CloudFormation (FAILED response) and a failed or missing drift-check run by the ' +
@@ -182,7 +209,7 @@ export class LiveVerificationGate extends Construct {
         Catalogue: catalogueFingerprint(),
       },
     });
-    this.resource.node.addDependency(...props.verifies, this.role, this.logGroup);
+    this.resource.node.addDependency(...props.verifies, this.role, this.policy, this.logGroup);
 
     const schedule = props.schedule ?? events.Schedule.rate(Duration.days(1));
     this.schedule = new events.Rule(this, 'DriftCheck', {
@@ -217,5 +244,18 @@ export class LiveVerificationGate extends Construct {
       evaluationPeriods: 1,
       treatMissingData: rate && rate.toSeconds() <= day.toSeconds() ? cloudwatch.TreatMissingData.BREACHING : cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    if (props.alarmActions?.length) {
+      this.alarm.addAlarmAction(...props.alarmActions);
+      this.alarm.addOkAction(...props.alarmActions);
+    } else {
+      const reason =
+        'The drift alarm has no action unless the operator passes alarmActions: its state is read by the fleet ' +
+        'dashboard and report, and the deploy-time gate fails the deployment on its own.';
+      Validations.of(this.alarm).acknowledge(
+        { id: 'HIPAA.Security-CloudWatchAlarmAction', reason },
+        { id: 'NIST.800.53.R5-CloudWatchAlarmAction', reason },
+        { id: 'PCI.DSS.321-CloudWatchAlarmAction', reason },
+      );
+    }
   }
 }

@@ -1,8 +1,10 @@
 import { Aspects, CfnResource, Duration, Stack, TagManager, Tags, type IAspect, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct, IConstruct } from 'constructs';
+import { LiveVerificationGate } from '../../constructs/live-verification-gate';
 import { TenantDatabase } from '../../constructs/tenant-database';
 import { TenantHsm } from '../../constructs/tenant-hsm';
 import { DATA_CLASSES, TenantKeys, type DataClass } from '../../constructs/tenant-keys';
@@ -187,6 +189,19 @@ export class TenantStack extends Stack {
       volumeSizeGiB: search.volumeSizeGiB,
       logRetention,
     });
+
+    // --- Live verification gate (docs/live-verification.md; owned by the live-verification work) ---------------
+    // After the stateful resources exist, verifies the deployed state with the live rules and fails the deployment
+    // below the promised level; the same function runs as the scheduled drift check (manifest verification.schedule).
+    new LiveVerificationGate(this, 'LiveVerification', {
+      tenantId: m.id,
+      level: m.isolation,
+      logsKey: dataKeys.logs,
+      verifies: [this.keys, this.network, this.database, this.search, ...(hsm ? [hsm] : [])],
+      schedule: m.verification?.schedule ? events.Schedule.expression(m.verification.schedule) : undefined,
+      logRetention,
+    });
+    // --- end of the live verification gate -----------------------------------------------------------------
   }
 
   /** Zones come from the manifest: no context lookup, no cdk.context.json (ADR 0002). */

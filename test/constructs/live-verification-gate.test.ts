@@ -7,12 +7,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, AssetStaging, CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { GATE_RESOURCE_TYPE, LiveVerificationGate, catalogueFingerprint, rateOf, type LiveVerificationGateProps } from '../../constructs/live-verification-gate';
 import type { IsolationLevel } from '../../lib/isolation/levels';
+import { TENANT_TAG_KEY } from '../../lib/live/config';
 import { liveActionsFor } from '../../lib/live/permissions';
-import { testApp } from '../support/fleet';
+import { TENANT_TAG } from '../../lib/stacks/tenant-stack';
+import { synthFleet, testApp } from '../support/fleet';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
@@ -39,7 +43,7 @@ describe('the deploy-time gate', () => {
     const g = gateStack();
     return { ...g, template: g.template };
   })();
-  const id = (c: { node: { defaultChild?: unknown } } | CfnResource) => stack.getLogicalId((c instanceof CfnResource ? c : (c.node.defaultChild as CfnResource)));
+  const id = (c: { node: { defaultChild?: unknown } } | CfnResource) => stack.getLogicalId(c instanceof CfnResource ? c : (c.node.defaultChild as CfnResource));
 
   test('is a custom resource on the function, with the tenant, account, region and level it verifies', () => {
     template.hasResourceProperties(GATE_RESOURCE_TYPE, {
@@ -52,8 +56,7 @@ describe('the deploy-time gate', () => {
 
   test('runs after the stateful resources exist, and after its role and log group', () => {
     const gateResource = Object.values(template.findResources(GATE_RESOURCE_TYPE))[0] as { DependsOn: string[] };
-    expect(gateResource.DependsOn).toEqual(expect.arrayContaining([id(dataKey), id(db), id(gate.role), id(gate.logGroup)]));
-    expect(gateResource.DependsOn.some((d) => d.startsWith('LiveVerificationRoleDefaultPolicy'))).toBe(true);
+    expect(gateResource.DependsOn).toEqual(expect.arrayContaining([id(dataKey), id(db), id(gate.role), id(gate.policy), id(gate.logGroup)]));
   });
 
   test('the function runs outside any VPC, with its own role, log group and a timeout', () => {
@@ -61,7 +64,6 @@ describe('the deploy-time gate', () => {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Timeout: 300,
-      ReservedConcurrentExecutions: 2,
       Role: { 'Fn::GetAtt': [id(gate.role), 'Arn'] },
       LoggingConfig: { LogGroup: { Ref: id(gate.logGroup) } },
       VpcConfig: Match.absent(),
@@ -70,6 +72,11 @@ describe('the deploy-time gate', () => {
 
   test('the log group is explicit and encrypted with the tenant logs key', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogsKey'), 'Arn'] }, RetentionInDays: 365 });
+  });
+
+  test('has only its managed policy (no inline policy, no AWS managed policy)', () => {
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: [{ Ref: id(gate.policy) }], Policies: Match.absent() });
   });
 
   test('acknowledges the LambdaInsideVPC rules with the reason', () => {
@@ -84,7 +91,7 @@ describe('the IAM policy is generated from the rules that count at the level', (
   function policy(level: IsolationLevel) {
     const { template } = gateStack(level);
     const statements = new Capture();
-    template.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: statements } });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { PolicyDocument: { Statement: statements } });
     return statements.asArray() as { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: unknown }[];
   }
   const actions = (s: { Action: string | string[] }[]) => s.flatMap((x) => (Array.isArray(x.Action) ? x.Action : [x.Action]));
@@ -149,6 +156,14 @@ describe('the drift check', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Period: 43200, TreatMissingData: 'breaching' });
   });
 
+  test('alarm actions, when given, notify on ALARM and OK', () => {
+    const app = testApp();
+    const topicStack = new Stack(app, 'Ops', { env: ENV });
+    const topic = new sns.Topic(topicStack, 'Ops');
+    const { template } = gateStack('hardware', { alarmActions: [new cloudwatchActions.SnsAction(topic)] }, app);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [Match.anyValue()], OKActions: [Match.anyValue()] });
+  });
+
   test('a cron schedule (frequency unknown) does not treat missing data as a breach', () => {
     const { template } = gateStack('hardware', { schedule: events.Schedule.expression('cron(0 3 ? * MON-FRI *)') });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Period: 86400, TreatMissingData: 'notBreaching' });
@@ -198,5 +213,43 @@ describe('one bundle for the fleet (esbuild, locally, no Docker)', () => {
     const bundle = fs.readFileSync(path.join(assembly.directory, assets[0]!, 'index.js'), 'utf8');
     expect(bundle).toContain('drift-check');
     expect(bundle).not.toContain('aws-cdk-lib');
+  });
+});
+
+describe('in the tenant stacks of the example fleet', () => {
+  const fleet = synthFleet();
+
+  test.each([
+    ['acme-health', 'hardware', 'rate(1 day)'],
+    ['contoso-markets', 'hardware', 'rate(12 hours)'],
+    ['fedline-gov', 'hsm', 'rate(1 day)'],
+    ['northwind-bank', 'account', 'rate(1 day)'],
+  ])('%s: a gate at its promised level (%s), on its manifest schedule (%s)', (tenant, level, schedule) => {
+    const template = fleet.templates[tenant]!;
+    template.hasResourceProperties(GATE_RESOURCE_TYPE, { Target: Match.objectLike({ Tenant: tenant, Level: level }) });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: schedule });
+    const gate = Object.values(fleet.json[tenant]!.Resources).find((r) => r.Type === GATE_RESOURCE_TYPE)!;
+    const dependsOn = gate.DependsOn as string[];
+    // After the database, the search domain, the keys and the VPCs (and the HSM keys at hsm).
+    for (const type of ['AWS::RDS::DBInstance', 'AWS::OpenSearchService::Domain', 'AWS::KMS::Key', 'AWS::EC2::VPC']) {
+      const ids = Object.entries(fleet.json[tenant]!.Resources).filter(([, r]) => r.Type === type).map(([id]) => id);
+      expect(ids.length).toBeGreaterThan(0);
+      expect(dependsOn).toEqual(expect.arrayContaining(ids));
+    }
+    if (level === 'hsm') expect(dependsOn.some((d) => d.startsWith('Hsm'))).toBe(true);
+    const actions = new Capture();
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'DescribeTenantRegion', Action: actions })]) } });
+    expect((actions.asArray() as string[]).includes('cloudhsm:DescribeClusters')).toBe(level === 'hsm');
+  });
+
+  test('the live rules look for the tag the tenant stack puts on every resource', () => {
+    expect(TENANT_TAG_KEY).toBe(TENANT_TAG);
+  });
+
+  test('the log group is encrypted with the tenant logs key (the HSM logs key at hsm)', () => {
+    const logGroup = (tenant: string) =>
+      Object.entries(fleet.json[tenant]!.Resources).find(([id, r]) => r.Type === 'AWS::Logs::LogGroup' && id.startsWith('LiveVerificationLogs'))![1];
+    expect(JSON.stringify(logGroup('acme-health').Properties!.KmsKeyId)).toContain('KeysLogsKey');
+    expect(JSON.stringify(logGroup('fedline-gov').Properties!.KmsKeyId)).toContain('Hsm');
   });
 });

@@ -233,7 +233,10 @@ describe('the response upload', () => {
   });
 
   test('the Lambda entry answers a Delete with SUCCESS through the real response path', async () => {
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     await handler(cfnEvent('Delete', { ResponseURL: url() }), context(5_000));
     expect(JSON.parse(received[0]!.body)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `live-verification-gate-${TENANT}` });
+    expect(JSON.parse(String(log.mock.calls[0]![0]))).toMatchObject({ type: 'response', request: 'Delete', status: 'SUCCESS' });
+    log.mockRestore();
   });
 });
