@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* eslint-disable no-console */
 import { main } from '../lib/cli/main';
 import { processIO } from '../lib/cli/io';
 

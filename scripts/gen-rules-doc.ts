@@ -1,4 +1,3 @@
-/* eslint-disable no-console */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderRulesDoc } from '../lib/isolation/rules-doc';

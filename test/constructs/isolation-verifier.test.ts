@@ -63,7 +63,7 @@ test('the violation report names rule, resource, construct path and fix', () => 
     templatePaths: [],
     stackTemplates: [{ templatePath: `${app.outdir}/${stack.templateFile}`, accountId: '222222222222', region: 'us-east-1', stackConstructPath: stack.node.path }],
     appConstruct: app,
-  } as never);
+  });
   expect(report.success).toBe(false);
   const v = report.violations.find((x) => x.ruleName === 'ISO-KMS-1')!;
   expect(v.description).toContain('ISO-KMS-1 [northwind-bank]');

@@ -281,7 +281,7 @@ describe('literal references to shared stores and clusters', () => {
     ['ISO-DATA-4', 'an EFS file system of the platform', { Td: { Type: 'AWS::ECS::TaskDefinition', Properties: { Volumes: [{ Name: 'v', EFSVolumeConfiguration: { FilesystemId: 'fs-0123456789abcdef0' } }] } } }, 'fs-0123456789abcdef0'],
     ['ISO-COMP-1', 'a scheduler policy on a shared ECS cluster', { 'FlowLogRole.Properties.Policies': [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ecs:RunTask', Resource: 'arn:aws:ecs:eu-west-1:555555555555:cluster/platform' }] } }] }, 'cluster/platform'],
   ])('%s catches %s', (rule, _name, change, value) => {
-    const f = findingsOf(rule, genuine(change as Record<string, unknown>));
+    const f = findingsOf(rule, genuine(change));
     expect(f.some((x) => x.severity === 'error' && String(x.value).includes(value))).toBe(true);
   });
   test('an ARN of the tenant\'s own named domain is not foreign', () => {
