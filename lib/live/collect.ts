@@ -23,7 +23,6 @@ import {
   paginateDescribeVpcs,
   type Filter,
   type IpPermission,
-  type Tag as Ec2Tag,
   type Vpc,
   type VpcPeeringConnection,
 } from '@aws-sdk/client-ec2';
@@ -148,7 +147,7 @@ function vpc(v: Vpc): LiveVpc {
     tenancy: v.InstanceTenancy,
     cidrs,
     isDefault: v.IsDefault === true,
-    tags: tagsOf(v.Tags as Ec2Tag[] | undefined),
+    tags: tagsOf(v.Tags),
   };
 }
 

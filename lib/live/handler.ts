@@ -16,7 +16,7 @@ import * as https from 'node:https';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { evaluateLive, type TenantVerdict } from '../isolation/engine';
 import type { TenantInventory } from '../isolation/inventory';
-import { isLevel, type IsolationLevel } from '../isolation/levels';
+import { isLevel } from '../isolation/levels';
 import type { Finding } from '../isolation/rule';
 import { createClients, type LiveClients } from './clients';
 import { collectInventory } from './collect';
@@ -101,7 +101,7 @@ function targetOf(props: GateProperties | undefined): LiveTarget | string {
   if (!p?.Tenant || !p.Account || !p.Region || !p.Level) return 'the event lacks Tenant, Account, Region or Level';
   if (!/^\d{12}$/.test(p.Account)) return `Account must be 12 digits, got "${p.Account}"`;
   if (!isLevel(p.Level)) return `Level must be an isolation level, got "${p.Level}"`;
-  return { tenant: p.Tenant, account: p.Account, region: p.Region, level: p.Level as IsolationLevel };
+  return { tenant: p.Tenant, account: p.Account, region: p.Region, level: p.Level };
 }
 
 /** One line per finding, worst first, cut at a finding boundary to fit CloudFormation's response limit. */
@@ -261,7 +261,7 @@ export function makeHandler(deps: HandlerDeps, namespace = METRIC_NAMESPACE) {
 
   return async (event: CustomResourceEvent | DriftCheckEvent, context: LambdaContext): Promise<GateOutcome> => {
     if ('RequestType' in event && 'ResponseURL' in event) return onCustomResource(event, context);
-    return onSchedule(event as DriftCheckEvent, context);
+    return onSchedule(event, context);
   };
 }
 

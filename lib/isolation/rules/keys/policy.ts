@@ -96,7 +96,7 @@ function plainVal(node: RawNode): Val {
 export function plainPolicyReader(account: string | undefined): PolicyReader {
   return {
     alternatives: (n) => [n],
-    elements: (n) => (Array.isArray(n) ? n.filter((e) => e !== undefined) : n === undefined ? [] : [n]),
+    elements: (n) => (Array.isArray(n) ? (n as unknown[]).filter((e) => e !== undefined) : n === undefined ? [] : [n]),
     resolve: (n) => [plainVal(n)],
     listValues: (n) => [(Array.isArray(n) ? n : [n]).map(plainVal).filter((v) => v.k !== 'absent')],
     ownerOf: (v) => {
