@@ -63,6 +63,9 @@ describe.each(EXAMPLE_TENANTS)('tenant stack %s', (id) => {
       'AWS::CDK::Metadata',
       'Custom::VpcRestrictDefaultSG',
       'Custom::ExclusiveDeskCustomKeyStore',
+      // The drift schedule's invoke permission and the deploy-time gate cannot carry tags.
+      'AWS::Lambda::Permission',
+      'Custom::LiveVerificationGate',
     ]);
     const missing: string[] = [];
     for (const [logicalId, r] of Object.entries(json().Resources)) {
@@ -155,6 +158,7 @@ describe('pinned logical ids of stateful resources', () => {
   const dataLogs = [
     'DatabasePostgresqlLogGroupE02FE0AC',
     'DatabaseUpgradeLogGroupC937990D',
+    'LiveVerificationLogs320EDB2C',
     'NetworkDataVpcFlowLogs2D02B121',
     'NetworkDefaultSecurityGroupHandlerLogs9D21E417',
     'SearchApplicationLogGroup242A4B90',
