@@ -1,0 +1,367 @@
+/**
+ * `npm run bench [-- options]`: the fleet-scale benchmark. Prints one table, every figure measured in this run.
+ *
+ *   1. `npx cdk synth -c tenant=<id>` with a fleet of 1 manifest vs N manifests (interleaved repetitions, medians)
+ *   2. full-fleet `npx cdk synth` of N tenants (our app: cdk-nag, isolation plugin, built-in validation) vs the bare
+ *      app with the same stacks and no checks (scripts/bench-app.ts --bare): wall time, CPU time, peak memory
+ *   3. the template verifier over the N-tenant cloud assembly vs the read-and-JSON.parse floor (in process: process
+ *      start excluded; marginal cost per template)
+ *   4. cdk-nag (AwsSolutions + each tenant's regime packs) and cfn-guard (the control-tower rules of
+ *      @cdklabs/cdk-validator-cfnguard) on the same templates
+ *   --knobs adds the cost of each check on the full fleet (built-in validation, cdk-nag, isolation plugin).
+ *
+ * Options:
+ *   --tenants N        synthetic fleet size (default 500)
+ *   --reps R           repetitions of each single-tenant synth (default 3)
+ *   --tenant <id>      the tenant of the single-tenant synth (default t0001-desk: hardware, hipaa)
+ *   --nag-sample K     templates cdk-nag runs on (default: all N)
+ *   --guard-sample K   templates cfn-guard runs on (default 10: it takes about 3 s per template)
+ *   --knobs            also synthesize the fleet with each check switched off (3 more full-fleet synths)
+ *   --keep             keep the temporary directory (manifests, cloud assemblies)
+ *
+ * Child processes are measured with GNU time (`/usr/bin/time`): wall time, user + system CPU time and the peak
+ * resident memory of the largest process. Wall times on a shared machine are noisy: the CPU column is steadier.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { App, Stack } from 'aws-cdk-lib';
+import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
+import type { NagPack } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { packsFor, type NagPackName } from '../lib/compliance/packs';
+import { verifyTemplates } from '../lib/cli/verify';
+import type { Regime } from '../lib/manifest/schema';
+import { syntheticTenantId, writeSyntheticFleet } from './bench-fleet';
+
+const ROOT = path.resolve(__dirname, '..');
+const TIME = '/usr/bin/time';
+
+const { values } = parseArgs({
+  options: {
+    tenants: { type: 'string', default: '500' },
+    reps: { type: 'string', default: '3' },
+    tenant: { type: 'string', default: syntheticTenantId(1) },
+    'nag-sample': { type: 'string' },
+    'guard-sample': { type: 'string', default: '10' },
+    knobs: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const N = positiveInt('tenants', values.tenants);
+const REPS = positiveInt('reps', values.reps);
+const NAG_SAMPLE = Math.min(N, values['nag-sample'] ? positiveInt('nag-sample', values['nag-sample']) : N);
+const GUARD_SAMPLE = Math.min(N, positiveInt('guard-sample', values['guard-sample']));
+
+function positiveInt(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number >= 1, got "${raw}"`);
+  return n;
+}
+
+/** One measured child process. */
+interface Run {
+  readonly wall: number;
+  readonly cpu: number;
+  /** Peak resident set of the largest process, MB. */
+  readonly rssMb: number;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+/** Runs a command under GNU time; throws with the end of its stderr when it fails. */
+function measure(label: string, command: string, args: readonly string[]): Run {
+  const timeFile = path.join(work, `time-${Math.random().toString(36).slice(2)}.txt`);
+  const started = Date.now();
+  const r = spawnSync(TIME, ['-f', '%e %U %S %M', '-o', timeFile, command, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+  });
+  if (r.status !== 0) {
+    const err = r.stderr?.toString() ?? '';
+    throw new Error(
+      `${label} failed (exit ${r.status}): ${command} ${args.join(' ')}\n${err.split('\n').slice(-30).join('\n')}`,
+    );
+  }
+  const [wall, user, sys, rssKb] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  const run = { wall: wall!, cpu: user! + sys!, rssMb: rssKb! / 1024 };
+  log(
+    `${label}: ${run.wall.toFixed(1)} s wall, ${run.cpu.toFixed(1)} s CPU, ${run.rssMb.toFixed(0)} MB (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+  );
+  return run;
+}
+
+function cdkSynth(label: string, outdir: string, extra: readonly string[]): Run {
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return measure(label, 'npx', ['cdk', 'synth', '-q', '-o', outdir, ...extra]);
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function medianRun(runs: readonly Run[]): Run {
+  return {
+    wall: median(runs.map((r) => r.wall)),
+    cpu: median(runs.map((r) => r.cpu)),
+    rssMb: median(runs.map((r) => r.rssMb)),
+  };
+}
+
+/** CPU and wall milliseconds of an in-process function. */
+function inProcess<T>(f: () => T): { ms: number; cpuMs: number; result: T } {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const result = f();
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, result };
+}
+
+/** The stack template files of a cloud assembly (top level; the bench app has no Stages). */
+function templateFiles(assembly: string): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(assembly, 'manifest.json'), 'utf8')) as {
+    artifacts: Record<string, { type: string; properties?: { templateFile?: string } }>;
+  };
+  return Object.values(manifest.artifacts)
+    .filter((a) => a.type === 'aws:cloudformation:stack' && a.properties?.templateFile)
+    .map((a) => path.join(assembly, a.properties!.templateFile!))
+    .sort();
+}
+
+const NAG_FACTORIES: Readonly<Record<NagPackName, () => NagPack>> = {
+  AwsSolutions: () => new AwsSolutionsChecks(),
+  'HIPAA.Security': () => new HIPAASecurityChecks(),
+  'PCI.DSS.321': () => new PCIDSS321Checks(),
+  'NIST.800.53.R5': () => new NIST80053R5Checks(),
+};
+
+function cfnGuardBinary(): string {
+  const pkg = path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json'));
+  const platform = os.platform() === 'darwin' ? 'macos' : 'ubuntu';
+  const arch = os.arch() === 'arm64' ? 'aarch64' : 'x86_64';
+  return path.join(pkg, 'bin', platform, arch, 'cfn-guard');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+const benchStart = Date.now();
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'exclusive-desk-bench-'));
+const fleetDir = path.join(work, `fleet-${N}`);
+const oneDir = path.join(work, 'fleet-1');
+const ids = writeSyntheticFleet(fleetDir, N);
+const tenant = values.tenant;
+if (!ids.includes(tenant)) throw new Error(`--tenant ${tenant} is not in the synthetic fleet of ${N} (${ids[0]} ...)`);
+fs.mkdirSync(oneDir);
+fs.copyFileSync(path.join(fleetDir, `${tenant}.yaml`), path.join(oneDir, `${tenant}.yaml`));
+const load = os.loadavg()[0]!;
+log(`fleet of ${N} in ${fleetDir}; ${os.cpus().length} CPUs, load average ${load.toFixed(2)}`);
+
+// 1. One tenant, fleet of 1 vs fleet of N (interleaved so drift in machine load hits both sides alike).
+const one: Run[] = [];
+const many: Run[] = [];
+for (let i = 0; i < REPS; i++) {
+  one.push(
+    cdkSynth(`synth -c tenant=${tenant}, fleet of 1 (${i + 1}/${REPS})`, path.join(work, 'out-one'), [
+      '-c',
+      `tenant=${tenant}`,
+      '-c',
+      `tenantsDir=${oneDir}`,
+    ]),
+  );
+  many.push(
+    cdkSynth(`synth -c tenant=${tenant}, fleet of ${N} (${i + 1}/${REPS})`, path.join(work, 'out-many'), [
+      '-c',
+      `tenant=${tenant}`,
+      '-c',
+      `tenantsDir=${fleetDir}`,
+    ]),
+  );
+}
+const oneM = medianRun(one);
+const manyM = medianRun(many);
+
+// 2. Full fleet: our app vs the bare app.
+const oursOut = path.join(work, 'out-ours');
+const ours = cdkSynth(`full-fleet synth, ${N} tenants, our app`, oursOut, ['-c', `tenantsDir=${fleetDir}`]);
+const benchApp = (flags: string): string[] => [
+  '--app',
+  `npx tsx scripts/bench-app.ts --tenants-dir ${fleetDir} ${flags}`,
+];
+const bare = cdkSynth(`full-fleet synth, ${N} tenants, bare app`, path.join(work, 'out-bare'), benchApp('--bare'));
+const knobs: { name: string; off: Run }[] = [];
+let allOn: Run | undefined;
+if (values.knobs) {
+  allOn = cdkSynth('knobs: bench app, every check on', path.join(work, 'out-knob'), benchApp(''));
+  for (const [name, flag] of [
+    ['built-in CloudFormation validation', '--no-builtin'],
+    ['cdk-nag packs', '--no-nag'],
+    ['isolation plugin', '--no-isolation'],
+  ] as const) {
+    knobs.push({ name, off: cdkSynth(`knobs: without ${name}`, path.join(work, 'out-knob'), benchApp(flag)) });
+  }
+}
+
+// 3. The verifier vs the floor, in process, on our app's assembly.
+const files = templateFiles(oursOut);
+if (files.length !== N) throw new Error(`expected ${N} templates in ${oursOut}, found ${files.length}`);
+const floorRuns: { ms: number; cpuMs: number }[] = [];
+const verifyRuns: { ms: number; cpuMs: number }[] = [];
+for (let i = 0; i < 3; i++) {
+  floorRuns.push(inProcess(() => files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as unknown).length));
+  const v = inProcess(() => verifyTemplates([oursOut]));
+  if (v.result.tenants.length !== N)
+    throw new Error(`the verifier saw ${v.result.tenants.length} tenants, expected ${N}`);
+  verifyRuns.push(v);
+  log(`verifier ${v.ms.toFixed(0)} ms (CPU ${v.cpuMs.toFixed(0)} ms) vs floor ${floorRuns[i]!.ms.toFixed(0)} ms`);
+}
+const floor = { ms: median(floorRuns.map((r) => r.ms)), cpuMs: median(floorRuns.map((r) => r.cpuMs)) };
+const verify = { ms: median(verifyRuns.map((r) => r.ms)), cpuMs: median(verifyRuns.map((r) => r.cpuMs)) };
+const verdicts = verifyTemplates([oursOut]).tenants;
+const failing = verdicts.filter((t) => t.verdict !== 'pass').length;
+const verifyCli = measure('verify CLI over the assembly (process start included)', 'npm', [
+  'run',
+  '--silent',
+  'verify',
+  '--',
+  oursOut,
+]);
+
+// 4. cdk-nag on the same templates (CfnInclude then each tenant's packs), cfn-guard on a sample.
+let includeMs = 0;
+let nagMs = 0;
+let nagFindings = 0;
+for (const file of files.slice(0, NAG_SAMPLE)) {
+  const template = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    Metadata?: { 'exclusive-desk'?: { compliance?: Regime[] } };
+  };
+  const regimes = template.Metadata?.['exclusive-desk']?.compliance ?? [];
+  const inc = inProcess(() => {
+    const stack = new Stack(new App(), 'Included');
+    new CfnInclude(stack, 'Template', { templateFile: file });
+    return stack;
+  });
+  includeMs += inc.ms;
+  const nag = inProcess(() =>
+    packsFor(regimes).reduce((n, p) => n + NAG_FACTORIES[p]().validateScope(inc.result).violations.length, 0),
+  );
+  nagMs += nag.ms;
+  nagFindings += nag.result;
+}
+log(`cdk-nag: ${NAG_SAMPLE} templates, include ${includeMs.toFixed(0)} ms, packs ${nagMs.toFixed(0)} ms`);
+
+const guardData = path.join(work, 'guard-data');
+fs.mkdirSync(guardData);
+for (const f of files.slice(0, GUARD_SAMPLE)) fs.symlinkSync(f, path.join(guardData, path.basename(f)));
+const guardRules = path.join(
+  path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')),
+  'rules',
+  'control-tower',
+  'cfn-guard',
+);
+const guardRuleCount = (function count(dir: string): number {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .reduce((n, e) => n + (e.isDirectory() ? count(path.join(dir, e.name)) : e.name.endsWith('.guard') ? 1 : 0), 0);
+})(guardRules);
+const guardBin = cfnGuardBinary();
+const guardVersion = spawnSync(guardBin, ['--version']).stdout.toString().trim();
+// The invocation of CfnGuardValidator.execGuard (validate, JSON, structured). Exit 19 means non-compliant: expected.
+const guardRun = (() => {
+  const timeFile = path.join(work, 'time-guard.txt');
+  const r = spawnSync(
+    TIME,
+    [
+      '-f',
+      '%e %U %S %M',
+      '-o',
+      timeFile,
+      guardBin,
+      'validate',
+      '--rules',
+      guardRules,
+      '--data',
+      guardData,
+      '--output-format',
+      'json',
+      '--show-summary',
+      'none',
+      '--structured',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1024 * 1024 * 1024 },
+  );
+  if (r.status !== 0 && r.status !== 19)
+    throw new Error(`cfn-guard failed (exit ${r.status}): ${r.stderr?.toString().slice(-2000)}`);
+  const [wall, user, sys, rssKb] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  return { wall: wall!, cpu: user! + sys!, rssMb: rssKb! / 1024 };
+})();
+log(`cfn-guard: ${GUARD_SAMPLE} templates, ${guardRun.wall.toFixed(1)} s`);
+
+// ---------------------------------------------------------------------------------------------------------------
+const s = (x: number): string => `${x.toFixed(1)} s`;
+const mb = (x: number): string => `${x.toFixed(0)} MB`;
+const per = (ms: number, n: number): string => `${(ms / n).toFixed(2)} ms/template`;
+const rows: [string, string, string, string][] = [
+  ['measure', 'ours', 'compared with', 'ratio'],
+  [
+    `synth -c tenant=${tenant}: ${N} manifests vs 1 (median of ${REPS})`,
+    `${s(manyM.wall)} (CPU ${s(manyM.cpu)}, ${mb(manyM.rssMb)})`,
+    `${s(oneM.wall)} (CPU ${s(oneM.cpu)}, ${mb(oneM.rssMb)})`,
+    `${(manyM.wall / oneM.wall).toFixed(2)}x wall, ${(manyM.cpu / oneM.cpu).toFixed(2)}x CPU (bound 1.3x)`,
+  ],
+  [
+    `full-fleet synth, ${N} stacks: ours vs bare app`,
+    `${s(ours.wall)} (CPU ${s(ours.cpu)}), peak ${mb(ours.rssMb)}`,
+    `${s(bare.wall)} (CPU ${s(bare.cpu)}), peak ${mb(bare.rssMb)}`,
+    `${(ours.wall / bare.wall).toFixed(2)}x time, ${(ours.rssMb / bare.rssMb).toFixed(2)}x memory`,
+  ],
+  ...knobs.map(({ name, off }): [string, string, string, string] => [
+    `  knob: ${name} (full fleet, on vs off)`,
+    `${s(allOn!.wall)} (CPU ${s(allOn!.cpu)}), ${mb(allOn!.rssMb)}`,
+    `${s(off.wall)} (CPU ${s(off.cpu)}), ${mb(off.rssMb)}`,
+    `costs ${s(allOn!.wall - off.wall)} (${((allOn!.wall - off.wall) / N).toFixed(2)} s/stack), ${mb(allOn!.rssMb - off.rssMb)}`,
+  ]),
+  [
+    `verifier over the ${N}-tenant assembly vs read + JSON.parse (in process)`,
+    `${s(verify.ms / 1000)} = ${per(verify.ms, N)} (CPU ${s(verify.cpuMs / 1000)})`,
+    `${s(floor.ms / 1000)} = ${per(floor.ms, N)} (CPU ${s(floor.cpuMs / 1000)})`,
+    `${(verify.ms / floor.ms).toFixed(1)}x wall, ${(verify.cpuMs / floor.cpuMs).toFixed(1)}x CPU (target 3x)`,
+  ],
+  [
+    `  verify CLI, process start included (${failing} of ${N} tenants fail)`,
+    `${s(verifyCli.wall)}, peak ${mb(verifyCli.rssMb)}`,
+    '',
+    '',
+  ],
+  [
+    `cdk-nag (AwsSolutions + regime packs) on ${NAG_SAMPLE} of the templates`,
+    `${s(nagMs / 1000)} = ${per(nagMs, NAG_SAMPLE)}`,
+    `verifier ${per(verify.ms, N)}`,
+    `${(nagMs / NAG_SAMPLE / (verify.ms / N)).toFixed(1)}x the verifier (+ CfnInclude ${per(includeMs, NAG_SAMPLE)}; ${nagFindings} findings, acks are not in templates)`,
+  ],
+  [
+    `cfn-guard ${guardVersion.replace('cfn-guard ', '')}, ${guardRuleCount} control-tower rules, ${GUARD_SAMPLE} of the templates`,
+    `${s(guardRun.wall)} = ${(guardRun.wall / GUARD_SAMPLE).toFixed(2)} s/template (CPU ${s(guardRun.cpu)}, ${mb(guardRun.rssMb)})`,
+    `verifier ${per(verify.ms, N)}`,
+    `${((guardRun.wall * 1000) / GUARD_SAMPLE / (verify.ms / N)).toFixed(0)}x the verifier (all ${N}: ~${(((guardRun.wall / GUARD_SAMPLE) * N) / 60).toFixed(0)} min)`,
+  ],
+];
+const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
+const line = (r: readonly string[]): string => `| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
+const out = [
+  `exclusive-desk bench: ${N} synthetic tenants; ${os.cpus().length} CPUs; node ${process.version}; load average ${load.toFixed(2)} at start; ` +
+    `took ${((Date.now() - benchStart) / 60000).toFixed(1)} min`,
+  line(rows[0]!),
+  `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+  ...rows.slice(1).map(line),
+];
+process.stdout.write(`${out.join('\n')}\n`);
+if (values.keep) log(`kept ${work}`);
+else fs.rmSync(work, { recursive: true, force: true });
