@@ -568,11 +568,12 @@ export function referencedIds(value: unknown): string[] {
     const v = node[keys[0]!];
     if (keys[0] === 'Ref' && typeof v === 'string') ids.add(v);
     else if (keys[0] === 'Fn::GetAtt') {
-      const target = Array.isArray(v) ? v[0] : typeof v === 'string' ? v.split('.')[0] : undefined;
+      const target: unknown = Array.isArray(v) ? (v as unknown[])[0] : typeof v === 'string' ? v.split('.')[0] : undefined;
       if (typeof target === 'string') ids.add(target);
     } else if (keys[0] === 'Fn::Sub') {
-      const text = Array.isArray(v) ? v[0] : v;
-      const vars = Array.isArray(v) && v[1] && typeof v[1] === 'object' ? Object.keys(v[1] as object) : [];
+      const text: unknown = Array.isArray(v) ? (v as unknown[])[0] : v;
+      const second: unknown = Array.isArray(v) ? (v as unknown[])[1] : undefined;
+      const vars = second && typeof second === 'object' ? Object.keys(second) : [];
       if (typeof text === 'string') {
         for (const m of text.matchAll(/\$\{(?!!)([^}.]+)(?:\.[^}]*)?\}/g)) {
           if (!vars.includes(m[1]!)) ids.add(m[1]!);
