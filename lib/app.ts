@@ -4,6 +4,7 @@
  * here: bin/app.ts passes everything in, and tests call this with a programmatic App.
  */
 import { Annotations, type App } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
 import { IsolationVerifier } from '../constructs/isolation-verifier';
 import { addCompliancePacks, type NagPackName } from './compliance/nag';
 import { licenceStatus, loadManifests, todayUtc } from './manifest/load';
@@ -56,7 +57,11 @@ export function buildApp(app: App, options: BuildAppOptions): BuiltApp {
   let selected = manifests;
   if (options.tenant !== undefined) {
     selected = manifests.filter((m) => m.id === options.tenant);
-    if (selected.length === 0) throw new UnknownTenantError(options.tenant, manifests.map((m) => m.id));
+    if (selected.length === 0)
+      throw new UnknownTenantError(
+        options.tenant,
+        manifests.map((m) => m.id),
+      );
   }
   const stacks: TenantStack[] = [];
   const packs: Record<string, readonly NagPackName[]> = {};
@@ -64,23 +69,44 @@ export function buildApp(app: App, options: BuildAppOptions): BuiltApp {
   if (verification) IsolationVerifier.attachToApp(app);
   const today = options.today ?? todayUtc();
   for (const manifest of selected) {
-    const stack = new TenantStack(app, { manifest });
-    packs[stack.stackName] = addCompliancePacks(stack, manifest.compliance);
-    if (verification) {
-      new IsolationVerifier(stack, 'IsolationVerifier', {
-        tenant: manifest.id,
-        account: manifest.account,
-        region: manifest.region,
-        required: manifest.isolation,
-      });
-    }
-    if (licenceStatus(manifest.licence.reviewBy, today) === 'due') {
-      Annotations.of(stack).addWarningV2(
-        'exclusive-desk:licence-review-due',
-        `the exclusive licence of ${manifest.id} is due for review by ${manifest.licence.reviewBy} (${manifest.file})`,
-      );
-    }
-    stacks.push(stack);
+    const tenant = addTenantStack(app, manifest, { verification, today });
+    packs[tenant.stack.stackName] = tenant.packs;
+    stacks.push(tenant.stack);
   }
   return { manifests, stacks, packs };
+}
+
+export interface AddTenantStackOptions {
+  /** Add the stack's IsolationVerifier construct (the app-wide plugin is registered by the caller). @default true */
+  readonly verification?: boolean;
+  /** Today's date (YYYY-MM-DD) for the licence review warning. @default - the current UTC date */
+  readonly today?: string;
+}
+
+/**
+ * Adds one tenant's stack to a scope, with its cdk-nag packs, its IsolationVerifier and the licence review warning:
+ * what `buildApp` does per tenant, reusable for a pipeline Stage (lib/stacks/pipeline-stack.ts).
+ */
+export function addTenantStack(
+  scope: Construct,
+  manifest: TenantManifest,
+  options: AddTenantStackOptions = {},
+): { readonly stack: TenantStack; readonly packs: readonly NagPackName[] } {
+  const stack = new TenantStack(scope, { manifest });
+  const packs = addCompliancePacks(stack, manifest.compliance);
+  if (options.verification !== false) {
+    new IsolationVerifier(stack, 'IsolationVerifier', {
+      tenant: manifest.id,
+      account: manifest.account,
+      region: manifest.region,
+      required: manifest.isolation,
+    });
+  }
+  if (licenceStatus(manifest.licence.reviewBy, options.today ?? todayUtc()) === 'due') {
+    Annotations.of(stack).addWarningV2(
+      'exclusive-desk:licence-review-due',
+      `the exclusive licence of ${manifest.id} is due for review by ${manifest.licence.reviewBy} (${manifest.file})`,
+    );
+  }
+  return { stack, packs };
 }
