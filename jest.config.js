@@ -7,5 +7,6 @@ module.exports = {
   testTimeout: 60000,
   // Synth-heavy suites dominate; two workers use both cores (Jest defaults to cores - 1).
   maxWorkers: 2,
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

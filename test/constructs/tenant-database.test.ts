@@ -4,11 +4,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { TenantDatabase, type TenantDatabaseProps } from '../../constructs/tenant-database';
-import { synthFleet, testStack, type SynthesizedFleet } from '../support/fleet';
+import { fleetTemplates, testStack, type FleetTemplates } from '../support/fleet';
 
-let fleet: SynthesizedFleet;
+let fleet: FleetTemplates;
 beforeAll(() => {
-  fleet = synthFleet();
+  fleet = fleetTemplates();
 });
 
 const keyArn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });

@@ -4,13 +4,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { HSM_CONTROL_PLANE_METADATA, TenantHsm, type TenantHsmProps } from '../../constructs/tenant-hsm';
 import { DATA_CLASSES, TenantKeys } from '../../constructs/tenant-keys';
-import { EXAMPLE_TENANTS, synthFleet, testStack, type SynthesizedFleet } from '../support/fleet';
+import { EXAMPLE_TENANTS, fleetTemplates, testStack, type FleetTemplates } from '../support/fleet';
 
-let fleet: SynthesizedFleet;
+let fleet: FleetTemplates;
 /** Key policies TenantKeys renders in the GovCloud tenant's account and region, by data class. */
 const awsKmsPolicies: Record<string, unknown> = {};
 beforeAll(() => {
-  fleet = synthFleet();
+  fleet = fleetTemplates();
   const stack = testStack({ account: '333333333333', region: 'us-gov-west-1' });
   new TenantKeys(stack, 'Keys', { tenantId: 'fedline-gov' });
   for (const r of Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'))) {

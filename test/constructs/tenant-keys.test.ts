@@ -1,11 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { DATA_CLASSES, TenantKeys, VIA_SERVICES, tenantKeyPolicy } from '../../constructs/tenant-keys';
-import { EXAMPLE_TENANTS, synthFleet, testStack, type SynthesizedFleet } from '../support/fleet';
+import { EXAMPLE_TENANTS, fleetTemplates, testStack, type FleetTemplates } from '../support/fleet';
 
-let fleet: SynthesizedFleet;
+let fleet: FleetTemplates;
 beforeAll(() => {
-  fleet = synthFleet();
+  fleet = fleetTemplates();
 });
 
 interface Statement {

@@ -1,11 +1,11 @@
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { TenantNetwork, type TenantNetworkProps } from '../../constructs/tenant-network';
-import { synthFleet, testStack, type SynthesizedFleet, type TemplateJson } from '../support/fleet';
+import { fleetTemplates, testStack, type FleetTemplates, type TemplateJson } from '../support/fleet';
 
-let fleet: SynthesizedFleet;
+let fleet: FleetTemplates;
 beforeAll(() => {
-  fleet = synthFleet();
+  fleet = fleetTemplates();
 });
 
 const ref = (id: string) => ({ Ref: id });

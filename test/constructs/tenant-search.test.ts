@@ -3,11 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { TenantSearch, type TenantSearchProps } from '../../constructs/tenant-search';
-import { synthFleet, testStack, type SynthesizedFleet } from '../support/fleet';
+import { fleetTemplates, testStack, type FleetTemplates } from '../support/fleet';
 
-let fleet: SynthesizedFleet;
+let fleet: FleetTemplates;
 beforeAll(() => {
-  fleet = synthFleet();
+  fleet = fleetTemplates();
 });
 
 const arn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });

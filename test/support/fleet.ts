@@ -9,6 +9,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildApp, type BuiltApp } from '../../lib/app';
+import { loadManifests } from '../../lib/manifest/load';
+import type { TenantManifest } from '../../lib/manifest/schema';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const TENANTS_DIR = path.join(ROOT, 'tenants');
@@ -83,4 +85,32 @@ export function logicalIdsOfType(template: TemplateJson, type: string): string[]
     .filter(([, r]) => r.Type === type)
     .map(([id]) => id)
     .sort();
+}
+
+/** The synthesized templates and manifests of the example fleet, for tests that only read templates. */
+export interface FleetTemplates {
+  readonly templates: Readonly<Record<string, Template>>;
+  readonly json: Readonly<Record<string, TemplateJson>>;
+  readonly built: { readonly manifests: readonly TenantManifest[] };
+}
+
+/** Where the Jest global setup wrote the example fleet's synthesized templates (see global-setup.ts). */
+export const FLEET_CACHE_ENV = 'EXCLUSIVE_DESK_TEST_FLEET';
+
+export interface FleetCacheFile {
+  readonly json: Record<string, TemplateJson>;
+}
+
+/**
+ * The example fleet's templates, synthesized once per test run by the global setup (the same `synthFleet()`,
+ * nag packs and isolation plugin included); falls back to synthesizing here when run without it.
+ */
+export function fleetTemplates(): FleetTemplates {
+  const manifests = loadManifests(TENANTS_DIR, { today: TODAY });
+  const file = process.env[FLEET_CACHE_ENV];
+  let json: Record<string, TemplateJson>;
+  if (file && fs.existsSync(file)) json = (JSON.parse(fs.readFileSync(file, 'utf8')) as FleetCacheFile).json;
+  else json = { ...synthFleet().json };
+  const templates = Object.fromEntries(Object.entries(json).map(([id, t]) => [id, Template.fromJSON(t)]));
+  return { templates, json, built: { manifests } };
 }
