@@ -413,23 +413,51 @@ export function vpcTenancy(vpc: ResourceRef): 'dedicated' | 'default' | 'host' |
 export const DATABASE_TYPES = ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'];
 export const SEARCH_TYPES = ['AWS::OpenSearchService::Domain', 'AWS::Elasticsearch::Domain'];
 
-/** Walks every value in a resource's properties, with its path. */
+/**
+ * Walks every value in a resource's properties. The visitor gets the node, a function that renders its property
+ * path (built only when a finding needs it: walks are the verifier's hot loop), the property name the node sits
+ * under (intrinsic functions pass their parent's through), and whether the node is that property's own value
+ * rather than an element inside it. Returning false skips the node's children.
+ */
 export function walk(
   node: unknown,
-  visit: (node: unknown, path: string, key: string | undefined) => boolean | void,
-  path = 'Properties',
-  key?: string,
-  depth = 0,
+  visit: (node: unknown, path: () => string, key: string | undefined, direct: boolean) => boolean | void,
 ): void {
+  const ctx: WalkContext = { parts: [], visit, path: () => '' };
+  ctx.path = () => renderPath(ctx.parts);
+  walkNode(ctx, node, undefined, false, 0);
+}
+
+interface WalkContext {
+  readonly parts: (string | number)[];
+  readonly visit: (node: unknown, path: () => string, key: string | undefined, direct: boolean) => boolean | void;
+  path: () => string;
+}
+
+function renderPath(parts: readonly (string | number)[]): string {
+  let out = 'Properties';
+  for (const p of parts) out += typeof p === 'number' ? `[${p}]` : `.${p}`;
+  return out;
+}
+
+function walkNode(ctx: WalkContext, n: unknown, key: string | undefined, direct: boolean, depth: number): void {
   if (depth > 60) return;
-  if (visit(node, path, key) === false) return;
-  if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) walk(node[i], visit, `${path}[${i}]`, key, depth + 1);
-  } else if (node && typeof node === 'object') {
-    const record = node as Record<string, unknown>;
-    for (const k of Object.keys(record)) {
-      const intrinsic = k === 'Ref' || k.startsWith('Fn::');
-      walk(record[k], visit, intrinsic ? path : `${path}.${k}`, intrinsic ? key : k, depth + 1);
+  if (ctx.visit(n, ctx.path, key, direct) === false) return;
+  if (Array.isArray(n)) {
+    for (let i = 0; i < n.length; i++) {
+      ctx.parts.push(i);
+      walkNode(ctx, n[i], key, false, depth + 1);
+      ctx.parts.pop();
+    }
+  } else if (n !== null && typeof n === 'object') {
+    const record = n as Record<string, unknown>;
+    for (const k in record) {
+      if (k === 'Ref' || k.startsWith('Fn::')) walkNode(ctx, record[k], key, direct, depth + 1);
+      else {
+        ctx.parts.push(k);
+        walkNode(ctx, record[k], k, true, depth + 1);
+        ctx.parts.pop();
+      }
     }
   }
 }
@@ -474,6 +502,9 @@ export interface LiteralIdentifier {
 const NETWORK_ID = /\b((?:vpc|subnet|sg|tgw|tgw-attach|pcx|vgw|cgw|vpce-svc|vpce|pl|eni|rtb|igw|nat|lgw)-[0-9a-f]{8,17})\b/g;
 const KMS_KEY_ARN = /arn:[a-z-]+:kms:[a-z0-9-]*:\d{12}:key\/([0-9a-f-]{36}|mrk-[0-9a-f]{32})/g;
 const CLUSTER_ARN = /arn:(?:[a-z-]+|\$\{AWS::Partition\}):(ecs|eks|rds|es|aoss|elasticache|docdb|kafka|memorydb):(?:[a-z0-9-]*|\$\{AWS::Region\}):(?:\d{12}|\$\{AWS::AccountId\}):(cluster|domain|collection|db|replicationgroup)[:/]([A-Za-z0-9._-]+)/g;
+/** Cheap pre-checks: most strings hold no ARN, no hex id and no AWS hostname, and skip every pattern. */
+const HEX_ID = /-[0-9a-f]{8}/;
+const MAYBE_IDENTIFIER = /arn:|-[0-9a-f]{8}|amazonaws/;
 const FILE_SYSTEM_ID = /\b(fsap-[0-9a-f]{8,17}|fs-[0-9a-f]{8,17})\b/g;
 const HOST = /([a-z0-9-]+\.){2,}(rds|es|aos|aoss|cache|docdb|neptune|redshift|kafka|memorydb)\.amazonaws\.com(\.cn)?/gi;
 /** The literal every HOST match contains (case-insensitive, like HOST). */
@@ -496,14 +527,16 @@ export function literalIdentifiers(tenant: TenantModel): LiteralIdentifier[] {
         scan(node, path);
         return false;
       });
-      function scan(text: string, path: string): void {
+      function scan(text: string, pathOf: () => string): void {
+        if (!MAYBE_IDENTIFIER.test(text)) return;
+        let rendered: string | undefined;
         // Each pattern needs a literal the text must contain; testing for it first skips the regex on most strings.
         const arn = text.includes('arn:');
-        if (arn) for (const m of text.matchAll(KMS_KEY_ARN)) out.push({ kind: 'kms-key', id: m[1]!, value: m[0], resource: r, path });
-        if (text.includes('-')) for (const m of text.matchAll(NETWORK_ID)) out.push({ kind: 'network', id: m[1]!, value: m[1]!, resource: r, path });
-        if (arn) for (const m of text.matchAll(CLUSTER_ARN)) out.push({ kind: 'cluster', id: `${m[1]}:${m[3]}`, value: m[0], resource: r, path, service: m[1], name: m[3] });
-        if (text.includes('fs')) for (const m of text.matchAll(FILE_SYSTEM_ID)) out.push({ kind: 'file-system', id: m[1]!, value: m[1]!, resource: r, path });
-        if (AMAZONAWS.test(text)) for (const m of text.matchAll(HOST)) out.push({ kind: 'data-endpoint', id: m[0].toLowerCase(), value: m[0], resource: r, path });
+        if (arn) for (const m of text.matchAll(KMS_KEY_ARN)) out.push({ kind: 'kms-key', id: m[1]!, value: m[0], resource: r, path: (rendered ??= pathOf()) });
+        if (HEX_ID.test(text)) for (const m of text.matchAll(NETWORK_ID)) out.push({ kind: 'network', id: m[1]!, value: m[1]!, resource: r, path: (rendered ??= pathOf()) });
+        if (arn) for (const m of text.matchAll(CLUSTER_ARN)) out.push({ kind: 'cluster', id: `${m[1]}:${m[3]}`, value: m[0], resource: r, path: (rendered ??= pathOf()), service: m[1], name: m[3] });
+        if (HEX_ID.test(text)) for (const m of text.matchAll(FILE_SYSTEM_ID)) out.push({ kind: 'file-system', id: m[1]!, value: m[1]!, resource: r, path: (rendered ??= pathOf()) });
+        if (AMAZONAWS.test(text)) for (const m of text.matchAll(HOST)) out.push({ kind: 'data-endpoint', id: m[0].toLowerCase(), value: m[0], resource: r, path: (rendered ??= pathOf()) });
       }
     }
     return out;

@@ -565,6 +565,7 @@ export class TenantModel {
   readonly stacks: StackModel[];
   private readonly exports = new Map<string, { stack: StackModel; value: unknown }>();
   private readonly memo = new Map<string, unknown>();
+  private byType?: Map<string, ResourceRef[]>;
 
   constructor(input: TenantModelInput) {
     this.id = input.id;
@@ -606,8 +607,16 @@ export class TenantModel {
   }
 
   ofType(...types: string[]): ResourceRef[] {
-    const set = new Set(types);
-    return [...this.resources()].filter((r) => set.has(r.type));
+    if (!this.byType) {
+      this.byType = new Map();
+      for (const r of this.resources()) {
+        const list = this.byType.get(r.type);
+        if (list) list.push(r);
+        else this.byType.set(r.type, [r]);
+      }
+    }
+    if (types.length === 1) return this.byType.get(types[0]!) ?? [];
+    return types.flatMap((t) => this.byType!.get(t) ?? []);
   }
 
   /** Memoizes a derived fact (shared by several rules) on this tenant. */

@@ -338,7 +338,8 @@ export function buildBoundary(tenant: TenantModel, verdict?: TenantVerdict): Bou
 
   // Imports from outside, literal foreign identifiers and principals of other accounts, anywhere in the templates.
   for (const r of tenant.resources()) {
-    walk(r.props, (node, path) => {
+    walk(r.props, (node, pathOf) => {
+      const path = pathOf();
       if (node && typeof node === 'object' && !Array.isArray(node) && 'Fn::ImportValue' in node) {
         for (const v of r.stack.resolve(node)) {
           const ext = extOf(v);

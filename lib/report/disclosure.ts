@@ -161,7 +161,8 @@ export function discloseSharedPlane(input: DisclosureInput): SharedItem[] {
     }
   }
   for (const r of tenant.resources()) {
-    walk(r.props, (node, path) => {
+    walk(r.props, (node, pathOf) => {
+      const path = pathOf();
       if (typeof node !== 'string') return true;
       const m = BOOTSTRAP.exec(node);
       if (m) {
@@ -441,7 +442,8 @@ export function discloseSharedPlane(input: DisclosureInput): SharedItem[] {
   // AWS services that act inside the account, and interface endpoints to shared AWS services.
   const services: SharedEvidence[] = [];
   for (const r of tenant.resources()) {
-    walk(r.props, (node, path) => {
+    walk(r.props, (node, pathOf) => {
+      const path = pathOf();
       // Service principals of trust and key policies, and the services a key policy lets use the key for the tenant.
       if (!/\.Principal\.Service$|\.kms:ViaService$/.test(path)) return true;
       for (const el of Array.isArray(node) ? node : [node]) {

@@ -16,6 +16,33 @@ const DATA_CONTEXT = /(db|database|pg|postgres|rds|mysql|sql|aurora|search|opens
 const PARTITION_KEY = /^(schema|schemaname|schemas|database|databasename|dbname|index|indexname|indices|indexpattern|tenant|tenantid|tenantname|tenantschema|namespace|keyspace|role|rolename|dbuser|username)$/i;
 const LOCATION_KEY = /(endpoint|host|url|uri|address|cluster|domain|connection|secret|server|instance|collection)/i;
 
+const LOCATION_HINT = /amazonaws|:\/\/|jdbc:|URLSuffix|Mappings/i;
+
+/** Whether a raw node contains any string that could make a data-store location (or a map lookup that could). */
+function mayHoldLocation(node: unknown, depth: number): boolean {
+  if (typeof node === 'string') return LOCATION_HINT.test(node);
+  if (depth > 40 || node === null || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some((n) => mayHoldLocation(n, depth + 1));
+  for (const k in node as Record<string, unknown>) {
+    if (k === 'Fn::FindInMap' || mayHoldLocation((node as Record<string, unknown>)[k], depth + 1)) return true;
+  }
+  return false;
+}
+
+const RESOLVABLE = new Set(['Fn::Sub', 'Fn::Join', 'Fn::If', 'Fn::FindInMap', 'Fn::Select']);
+
+/** A single-key object whose function yields a string worth resolving (no allocation: this runs for every node). */
+function resolvableFunction(node: unknown): boolean {
+  if (node === null || typeof node !== 'object' || Array.isArray(node)) return false;
+  let only: string | undefined;
+  let count = 0;
+  for (const k in node as Record<string, unknown>) {
+    only = k;
+    if (++count > 1) return false;
+  }
+  return only !== undefined && RESOLVABLE.has(only);
+}
+
 function ownValue(v: Val): boolean {
   if (targetResource(v)) return true;
   const pieces = piecesOf(v);
@@ -76,15 +103,16 @@ export const noExternalDataEndpoints: IsolationRule = {
       const s = r.stack;
       // 1. Literal data-store locations anywhere in the properties.
       walk(r.props, (node, path) => {
-        if (typeof node === 'string' || (node && typeof node === 'object' && !Array.isArray(node) &&
-          ['Fn::Sub', 'Fn::Join', 'Fn::If', 'Fn::FindInMap', 'Fn::Select'].some((f) => f in (node)) && Object.keys(node).length === 1)) {
+        if (typeof node === 'string' || resolvableFunction(node)) {
+          // Most values cannot hold a location at all: skip resolving them.
+          if (!mayHoldLocation(node, 0)) return false;
           for (const v of s.resolve(node)) {
             if (ownValue(v)) continue;
             const text = literalText(v);
             if (text && looksLikeDataLocation(text)) {
               report.fail({
                 ...where(r),
-                path,
+                path: path(),
                 value: describe(v),
                 message: `${r.id} names the data store ${describe(v)}, which the tenant's templates do not define`,
               });

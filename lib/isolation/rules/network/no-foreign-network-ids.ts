@@ -56,9 +56,9 @@ export const noForeignNetworkIds: IsolationRule = {
   checkTemplate(tenant, report) {
     for (const r of tenant.resources()) {
       if (SKIP_TYPES.has(r.type)) continue;
-      walk(r.props, (node, path, key) => {
-        if (key && key in NETWORK_KEYS && path.endsWith(key)) {
-          checkValue(r, key, node, path, report);
+      walk(r.props, (node, path, key, direct) => {
+        if (key && direct && key in NETWORK_KEYS) {
+          checkValue(r, key, node, path(), report);
           return false;
         }
         return true;

@@ -30,20 +30,20 @@ export const noForeignAccountArns: IsolationRule = {
           if (typeof t === 'string') texts = [t];
         } else return true;
         for (const text of texts) {
-          for (const m of text.matchAll(ARN_ACCOUNT)) {
+          if (text.includes('arn:')) for (const m of text.matchAll(ARN_ACCOUNT)) {
             literals++;
             const account = m[4]!;
             const owner = accountOwnership(tenant, account);
             if (owner === 'self') continue;
-            const base = { ...where(r), path, value: m[0] };
+            const base = { ...where(r), path: path(), value: m[0] };
             if (owner === 'other') report.fail({ ...base, message: `${r.id} names ${m[0]}, a ${m[2]} resource of account ${account}, not the tenant's ${tenant.account}` });
             else report.unverifiable({ ...base, message: `${r.id} names ${m[0]} of account ${account}; the tenant account is unknown` });
           }
-          if (key && ACCOUNT_KEYS.test(key) && /^\d{12}$/.test(text)) {
+          if (text.length === 12 && key && ACCOUNT_KEYS.test(key) && /^\d{12}$/.test(text)) {
             literals++;
             const owner = accountOwnership(tenant, text);
-            if (owner === 'other') report.fail({ ...where(r), path, value: text, message: `${r.id} names account ${text}, not the tenant's ${tenant.account}` });
-            else if (owner !== 'self') report.unverifiable({ ...where(r), path, value: text, message: `${r.id} names account ${text}; the tenant account is unknown` });
+            if (owner === 'other') report.fail({ ...where(r), path: path(), value: text, message: `${r.id} names account ${text}, not the tenant's ${tenant.account}` });
+            else if (owner !== 'self') report.unverifiable({ ...where(r), path: path(), value: text, message: `${r.id} names account ${text}; the tenant account is unknown` });
           }
         }
         return false;

@@ -23,9 +23,9 @@ export const noForeignImports: IsolationRule = {
             const name = litString(n);
             const exported = name !== undefined ? tenant.findExport(name) : undefined;
             if (exported) {
-              report.pass({ ...where(r), path, value: name, message: `${r.id} imports ${name} from the tenant's own stack ${exported.stack.name}` });
+              report.pass({ ...where(r), path: path(), value: name, message: `${r.id} imports ${name} from the tenant's own stack ${exported.stack.name}` });
             } else {
-              report.fail({ ...where(r), path, value: describe(n), message: `${r.id} imports ${describe(n)}, which no stack of the tenant exports` });
+              report.fail({ ...where(r), path: path(), value: describe(n), message: `${r.id} imports ${describe(n)}, which no stack of the tenant exports` });
             }
           }
           return false;

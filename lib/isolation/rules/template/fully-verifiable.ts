@@ -1,5 +1,14 @@
 import type { IsolationRule } from '../../rule';
 
+function hasKey(node: unknown, key: string, depth: number): boolean {
+  if (depth > 60 || node === null || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some((n) => hasKey(n, key, depth + 1));
+  for (const k in node as Record<string, unknown>) {
+    if (k === key || hasKey((node as Record<string, unknown>)[k], key, depth + 1)) return true;
+  }
+  return false;
+}
+
 /** ISO-TPL-1: the templates are what gets deployed: no macros, transforms or unexpanded loops. */
 export const fullyVerifiable: IsolationRule = {
   id: 'ISO-TPL-1',
@@ -23,8 +32,7 @@ export const fullyVerifiable: IsolationRule = {
         report.unverifiable({ resource: p.resource, stack: stack.name, path: `Resources.${p.resource}`, message: p.message });
       }
       for (const r of stack.resources.values()) {
-        const s = JSON.stringify(r.props);
-        if (s.includes('"Fn::Transform"')) {
+        if (hasKey(r.props, 'Fn::Transform', 0)) {
           report.unverifiable({ resource: r.id, stack: stack.name, path: 'Properties', message: `${r.id} uses Fn::Transform (a macro rewrites it at deploy time)` });
         }
       }
