@@ -208,6 +208,9 @@ export class TenantDatabase extends Construct {
     }
 
     this.backupVault = new backup.BackupVault(this, 'BackupVault', {
+      // IMPORTANT: the name is the vault's identity (changing it replaces the vault). It is derived from the tenant
+      // id, not from the construct path, so moving the stack into a pipeline Stage keeps the same vault.
+      backupVaultName: `exclusive-desk-${props.tenantId}`,
       encryptionKey: props.backupKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });

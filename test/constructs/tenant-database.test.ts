@@ -186,3 +186,9 @@ describe('TenantDatabase props', () => {
     t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
   });
 });
+
+test('names the backup vault after the tenant, not the construct path, so a move into a pipeline stage keeps it', () => {
+  for (const id of ['acme-health', 'northwind-bank']) {
+    fleet.templates[id]!.hasResourceProperties('AWS::Backup::BackupVault', { BackupVaultName: `exclusive-desk-${id}` });
+  }
+});
