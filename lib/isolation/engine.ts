@@ -148,44 +148,60 @@ function fleetReporter(rule: IsolationRule, byTenant: Map<string, Map<string, Co
   };
 }
 
-/** Evaluates every rule's template checks over the fleet. */
-export function evaluateTemplates(tenants: readonly TenantModel[], options: EvaluateOptions = {}): TenantVerdict[] {
-  const rules = options.rules ?? RULES;
+/** What one front end evaluates: a subject per tenant, and how a rule checks one subject or the whole fleet. */
+interface Evaluation<T> {
+  readonly subjects: readonly T[];
+  readonly rules: readonly IsolationRule[];
+  readonly describe: (subject: T) => Subject;
+  readonly checkOne: (rule: IsolationRule, subject: T, report: Reporter) => void;
+  readonly checkFleet: (rule: IsolationRule, subjects: readonly T[], report: FleetReporter) => void;
+  readonly hasFleetCheck: (rule: IsolationRule) => boolean;
+}
+
+/** Runs a catalogue over every subject and across the fleet; a rule that throws becomes "could not verify". */
+function evaluate<T>(e: Evaluation<T>, options: EvaluateOptions): TenantVerdict[] {
+  const described = e.subjects.map((s) => ({ subject: s, info: e.describe(s) }));
   const byTenant = new Map<string, Map<string, Collector>>();
-  for (const t of tenants) byTenant.set(t.id, new Map(rules.map((r) => [r.id, new Collector(r)])));
-  for (const rule of rules) {
-    for (const t of tenants) {
-      const c = byTenant.get(t.id)!.get(rule.id)!;
-      if (rule.checkTemplate) runSafely(c, () => rule.checkTemplate!(t, c), t.stacks[0]?.name ?? t.id);
+  for (const { info } of described) byTenant.set(info.id, new Map(e.rules.map((r) => [r.id, new Collector(r)])));
+  for (const rule of e.rules) {
+    for (const { subject, info } of described) {
+      const c = byTenant.get(info.id)!.get(rule.id)!;
+      runSafely(c, () => e.checkOne(rule, subject, c), info.stacks[0]?.name ?? info.account ?? info.id);
     }
-    if (rule.checkFleet) {
-      const reporter = fleetReporter(rule, byTenant);
-      try {
-        rule.checkFleet(tenants, reporter);
-      } catch (e) {
-        for (const t of tenants) {
-          byTenant.get(t.id)!.get(rule.id)!.unverifiable({
-            resource: t.id,
-            path: '-',
-            message: `the fleet rule failed (${e instanceof Error ? e.message : String(e)})`,
-          });
-        }
+    if (!e.hasFleetCheck(rule)) continue;
+    try {
+      e.checkFleet(rule, e.subjects, fleetReporter(rule, byTenant));
+    } catch (err) {
+      for (const { info } of described) {
+        byTenant.get(info.id)!.get(rule.id)!.unverifiable({
+          resource: info.id,
+          path: '-',
+          message: `the fleet rule failed (${err instanceof Error ? err.message : String(err)})`,
+        });
       }
     }
   }
-  return tenants.map((t) =>
-    decide(
-      {
+  return described.map(({ info }) => decide(info, e.rules, byTenant.get(info.id)!, options));
+}
+
+/** Evaluates every rule's template checks over the fleet. */
+export function evaluateTemplates(tenants: readonly TenantModel[], options: EvaluateOptions = {}): TenantVerdict[] {
+  return evaluate(
+    {
+      subjects: tenants,
+      rules: options.rules ?? RULES,
+      describe: (t) => ({
         id: t.id,
         account: t.account,
         region: t.region,
         declared: t.declared,
         stacks: t.stacks.map((s) => ({ name: s.name, file: s.file })),
-      },
-      rules,
-      byTenant.get(t.id)!,
-      options,
-    ),
+      }),
+      checkOne: (rule, t, report) => rule.checkTemplate?.(t, report),
+      checkFleet: (rule, all, report) => rule.checkFleet?.(all, report),
+      hasFleetCheck: (rule) => !!rule.checkFleet,
+    },
+    options,
   );
 }
 
@@ -194,40 +210,15 @@ export function evaluateLive(
   inventories: readonly TenantInventory[],
   options: EvaluateOptions & { readonly declared?: (tenant: string) => IsolationLevel | undefined } = {},
 ): TenantVerdict[] {
-  const rules = (options.rules ?? RULES).filter((r) => r.checkLive || r.checkLiveFleet);
-  const byTenant = new Map<string, Map<string, Collector>>();
-  for (const inv of inventories) byTenant.set(inv.tenant, new Map(rules.map((r) => [r.id, new Collector(r)])));
-  for (const rule of rules) {
-    for (const inv of inventories) {
-      const c = byTenant.get(inv.tenant)!.get(rule.id)!;
-      if (rule.checkLive) runSafely(c, () => rule.checkLive!(inv, c), inv.account ?? inv.tenant);
-    }
-    if (rule.checkLiveFleet) {
-      try {
-        rule.checkLiveFleet(inventories, fleetReporter(rule, byTenant));
-      } catch (e) {
-        for (const inv of inventories) {
-          byTenant.get(inv.tenant)!.get(rule.id)!.unverifiable({
-            resource: inv.tenant,
-            path: '-',
-            message: `the fleet rule failed (${e instanceof Error ? e.message : String(e)})`,
-          });
-        }
-      }
-    }
-  }
-  return inventories.map((inv) =>
-    decide(
-      {
-        id: inv.tenant,
-        account: inv.account,
-        region: inv.region,
-        declared: options.declared?.(inv.tenant),
-        stacks: [],
-      },
-      rules,
-      byTenant.get(inv.tenant)!,
-      options,
-    ),
+  return evaluate(
+    {
+      subjects: inventories,
+      rules: (options.rules ?? RULES).filter((r) => r.checkLive || r.checkLiveFleet),
+      describe: (inv) => ({ id: inv.tenant, account: inv.account, region: inv.region, declared: options.declared?.(inv.tenant), stacks: [] }),
+      checkOne: (rule, inv, report) => rule.checkLive?.(inv, report),
+      checkFleet: (rule, all, report) => rule.checkLiveFleet?.(all, report),
+      hasFleetCheck: (rule) => !!rule.checkLiveFleet,
+    },
+    options,
   );
 }

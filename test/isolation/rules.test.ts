@@ -323,3 +323,19 @@ describe('patterns of genuine vendor templates', () => {
     expect(v!.achieved).toBe('account');
   });
 });
+
+describe('instances joining a cluster through user data', () => {
+  const lt = (script: unknown) => ({ Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { UserData: { 'Fn::Base64': script } } } });
+  test('ECS_CLUSTER of a cluster the tenant does not define fails ISO-COMP-1', () => {
+    const spec = genuine({ Lt: lt('#!/bin/bash\necho ECS_CLUSTER=platform-shared >> /etc/ecs/ecs.config') });
+    expect(findingsOf('ISO-COMP-1', spec)[0]!.value).toBe('ECS_CLUSTER=platform-shared');
+  });
+  test('ECS_CLUSTER of the tenant\'s own cluster passes', () => {
+    const spec = genuine({ Cluster: { Type: 'AWS::ECS::Cluster' }, Lt: lt({ 'Fn::Sub': '#!/bin/bash\necho ECS_CLUSTER=${Cluster} >> /etc/ecs/ecs.config' }) });
+    expect(statusOf('ISO-COMP-1', spec)).toBe('pass');
+  });
+  test('an EKS bootstrap into another cluster fails ISO-COMP-2', () => {
+    const spec = genuine({ Lt: lt('#!/bin/bash\n/etc/eks/bootstrap.sh platform-eks-prod --kubelet-extra-args x') });
+    expect(findingsOf('ISO-COMP-2', spec)[0]!.message).toContain('platform-eks-prod');
+  });
+});

@@ -1,4 +1,4 @@
-import { describe, extOf, litString, type ResourceRef } from '../../model';
+import { describe, extOf, litString, type ResourceRef, type TenantModel } from '../../model';
 import { parseArn, targetResource, where } from '../../facts';
 import type { Reporter } from '../../rule';
 
@@ -74,4 +74,33 @@ export function userDataClusters(r: ResourceRef): { value: string; own: boolean;
     }
   }
   return out;
+}
+
+/**
+ * Fails EC2 instances and launch templates whose user data joins a cluster the tenant does not define
+ * (`ECS_CLUSTER=<name>` for ECS, `bootstrap.sh <name>` for EKS). Shared by the ECS and Kubernetes rules.
+ */
+export function checkUserDataJoins(
+  tenant: TenantModel,
+  kind: 'ECS' | 'EKS',
+  clusterTypes: readonly string[],
+  nameProp: 'ClusterName' | 'Name',
+  report: Reporter,
+): void {
+  const names = new Set(tenant.ofType(...clusterTypes).flatMap((c) => c.stack.resolve(c.props[nameProp]).map(litString)));
+  for (const r of tenant.ofType('AWS::EC2::Instance', 'AWS::EC2::LaunchTemplate', 'AWS::AutoScaling::LaunchConfiguration')) {
+    for (const joined of userDataClusters(r).filter((j) => j.kind === kind)) {
+      const shown = joined.value.replace(/[\u0001\u0002]/g, '?');
+      if (joined.own || names.has(joined.value)) {
+        report.pass({ ...where(r), path: 'Properties.UserData', value: shown, message: `${r.id} joins the tenant's ${kind} cluster` });
+      } else {
+        report.fail({
+          ...where(r),
+          path: 'Properties.UserData',
+          value: kind === 'ECS' ? `ECS_CLUSTER=${shown}` : shown,
+          message: `${r.id} ${kind === 'ECS' ? 'registers its instances with' : 'bootstraps its nodes into'} ${kind} cluster ${shown}, which the tenant's templates do not define`,
+        });
+      }
+    }
+  }
 }

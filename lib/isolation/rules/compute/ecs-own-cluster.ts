@@ -1,7 +1,6 @@
-import { litString } from '../../model';
 import { foreignClusterArns, where } from '../../facts';
 import type { IsolationRule } from '../../rule';
-import { checkClusterRef, userDataClusters } from './cluster-ref';
+import { checkClusterRef, checkUserDataJoins } from './cluster-ref';
 
 const ECS_CLUSTER = ['AWS::ECS::Cluster'];
 
@@ -46,21 +45,7 @@ export const ecsOwnCluster: IsolationRule = {
     for (const r of tenant.ofType('AWS::Scheduler::Schedule')) {
       if (r.stack.nodesAt(r.props, ['Target', 'EcsParameters']).length > 0) checkClusterRef(r, ['Target', 'Arn'], ECS_CLUSTER, 'ECS', report);
     }
-    // Container instances joining a cluster through user data.
-    const names = new Set(tenant.ofType(...ECS_CLUSTER).flatMap((c) => c.stack.resolve(c.props.ClusterName).map(litString)));
-    for (const r of tenant.ofType('AWS::EC2::Instance', 'AWS::EC2::LaunchTemplate', 'AWS::AutoScaling::LaunchConfiguration')) {
-      for (const joined of userDataClusters(r).filter((j) => j.kind === 'ECS')) {
-        if (joined.own || names.has(joined.value)) {
-          report.pass({ ...where(r), path: 'Properties.UserData', value: joined.value, message: `${r.id} joins the tenant's ECS cluster` });
-        } else {
-          report.fail({
-            ...where(r),
-            path: 'Properties.UserData',
-            value: `ECS_CLUSTER=${joined.value.replace(/[\u0001\u0002]/g, '?')}`,
-            message: `${r.id} registers its instances with ECS cluster ${joined.value.replace(/[\u0001\u0002]/g, '?')}, which the tenant's templates do not define`,
-          });
-        }
-      }
-    }
+    // Instances joining a cluster through user data.
+    checkUserDataJoins(tenant, 'ECS', ECS_CLUSTER, 'ClusterName', report);
   },
 };

@@ -1,7 +1,6 @@
-import { litString } from '../../model';
 import { foreignClusterArns, isCustomResource, where } from '../../facts';
 import type { IsolationRule } from '../../rule';
-import { checkClusterRef, userDataClusters } from './cluster-ref';
+import { checkClusterRef, checkUserDataJoins } from './cluster-ref';
 
 const EKS_CLUSTER = ['AWS::EKS::Cluster', 'Custom::AWSCDK-EKS-Cluster'];
 /** Resources that place workloads, nodes or access on an EKS cluster named by ClusterName. */
@@ -40,20 +39,7 @@ export const kubernetesOwnCluster: IsolationRule = {
       const kube = /EKS|Kubernetes|Helm|Kubectl/i.test(r.type) || ['Manifest', 'Chart', 'Release', 'Namespace'].some((k) => r.props[k] !== undefined);
       if (key && kube) checkClusterRef(r, [key], EKS_CLUSTER, 'EKS', report);
     }
-    const names = new Set(tenant.ofType(...EKS_CLUSTER).flatMap((c) => c.stack.resolve(c.props.Name).map(litString)));
-    for (const r of tenant.ofType('AWS::EC2::Instance', 'AWS::EC2::LaunchTemplate', 'AWS::AutoScaling::LaunchConfiguration')) {
-      for (const joined of userDataClusters(r).filter((j) => j.kind === 'EKS')) {
-        if (joined.own || names.has(joined.value)) {
-          report.pass({ ...where(r), path: 'Properties.UserData', value: joined.value, message: `${r.id} joins the tenant's EKS cluster` });
-        } else {
-          report.fail({
-            ...where(r),
-            path: 'Properties.UserData',
-            value: joined.value.replace(/[\u0001\u0002]/g, '?'),
-            message: `${r.id} bootstraps its nodes into EKS cluster ${joined.value.replace(/[\u0001\u0002]/g, '?')}, which the tenant's templates do not define`,
-          });
-        }
-      }
-    }
+    // Instances joining a cluster through user data.
+    checkUserDataJoins(tenant, 'EKS', EKS_CLUSTER, 'Name', report);
   },
 };
