@@ -514,30 +514,16 @@ const AMAZONAWS = /amazonaws\.com/i;
 export function literalIdentifiers(tenant: TenantModel): LiteralIdentifier[] {
   return tenant.cached('literalIdentifiers', () => {
     const out: LiteralIdentifier[] = [];
-    for (const r of tenant.resources()) {
-      walk(r.props, (node, path) => {
-        if (typeof node !== 'string') {
-          if (node && typeof node === 'object' && !Array.isArray(node) && 'Fn::Sub' in (node)) {
-            const sub = (node as Record<string, unknown>)['Fn::Sub'];
-            const text: unknown = Array.isArray(sub) ? (sub as unknown[])[0] : sub;
-            if (typeof text === 'string') scan(text, path);
-          }
-          return true;
-        }
-        scan(node, path);
-        return false;
-      });
-      function scan(text: string, pathOf: () => string): void {
-        if (!MAYBE_IDENTIFIER.test(text)) return;
-        let rendered: string | undefined;
-        // Each pattern needs a literal the text must contain; testing for it first skips the regex on most strings.
-        const arn = text.includes('arn:');
-        if (arn) for (const m of text.matchAll(KMS_KEY_ARN)) out.push({ kind: 'kms-key', id: m[1]!, value: m[0], resource: r, path: (rendered ??= pathOf()) });
-        if (HEX_ID.test(text)) for (const m of text.matchAll(NETWORK_ID)) out.push({ kind: 'network', id: m[1]!, value: m[1]!, resource: r, path: (rendered ??= pathOf()) });
-        if (arn) for (const m of text.matchAll(CLUSTER_ARN)) out.push({ kind: 'cluster', id: `${m[1]}:${m[3]}`, value: m[0], resource: r, path: (rendered ??= pathOf()), service: m[1], name: m[3] });
-        if (HEX_ID.test(text)) for (const m of text.matchAll(FILE_SYSTEM_ID)) out.push({ kind: 'file-system', id: m[1]!, value: m[1]!, resource: r, path: (rendered ??= pathOf()) });
-        if (AMAZONAWS.test(text)) for (const m of text.matchAll(HOST)) out.push({ kind: 'data-endpoint', id: m[0].toLowerCase(), value: m[0], resource: r, path: (rendered ??= pathOf()) });
-      }
+    for (const { node: text, resource, path } of propertyIndex(tenant)) {
+      if (typeof text !== 'string' || !MAYBE_IDENTIFIER.test(text)) continue;
+      // Each pattern needs a literal the text must contain; testing for it first skips the regex on most strings.
+      const arn = text.includes('arn:');
+      const hex = HEX_ID.test(text);
+      if (arn) for (const m of text.matchAll(KMS_KEY_ARN)) out.push({ kind: 'kms-key', id: m[1]!, value: m[0], resource, path });
+      if (hex) for (const m of text.matchAll(NETWORK_ID)) out.push({ kind: 'network', id: m[1]!, value: m[1]!, resource, path });
+      if (arn) for (const m of text.matchAll(CLUSTER_ARN)) out.push({ kind: 'cluster', id: `${m[1]}:${m[3]}`, value: m[0], resource, path, service: m[1], name: m[3] });
+      if (hex) for (const m of text.matchAll(FILE_SYSTEM_ID)) out.push({ kind: 'file-system', id: m[1]!, value: m[1]!, resource, path });
+      if (AMAZONAWS.test(text)) for (const m of text.matchAll(HOST)) out.push({ kind: 'data-endpoint', id: m[0].toLowerCase(), value: m[0], resource, path });
     }
     return out;
   });
@@ -567,4 +553,82 @@ export function foreignClusterArns(tenant: TenantModel, services: readonly strin
   return literalIdentifiers(tenant).filter(
     (l) => l.kind === 'cluster' && services.includes(l.service ?? '') && !own.has(l.name ?? ''),
   );
+}
+
+/** A node of a resource's properties that some rule asks about, found by the one shared walk. */
+export interface IndexedNode {
+  readonly resource: ResourceRef;
+  readonly node: unknown;
+  /** The property name the node sits under (intrinsic functions pass their parent's through). */
+  readonly key: string | undefined;
+  /** The node is the property's own value, not an element inside it. */
+  readonly direct: boolean;
+  /** Property path, e.g. `Properties.VPCSecurityGroups[0]`. */
+  readonly path: string;
+  /** An ancestor is a function that yields a string (Fn::Sub, Fn::Join, Fn::If, Fn::FindInMap, Fn::Select). */
+  readonly insideFunction: boolean;
+  /** The node is such a function itself (its single key). */
+  readonly fn?: string;
+}
+
+/** Strings worth a rule's attention: ARNs, hex ids, AWS hostnames, connection strings, account ids. */
+const INTERESTING_STRING = /arn:|-[0-9a-f]{8}|amazonaws|:\/\/|jdbc:|URLSuffix|\{\{resolve:|^\d{12}$/;
+const INDEXED_FUNCTIONS = new Set(['Fn::Sub', 'Fn::Join', 'Fn::If', 'Fn::FindInMap', 'Fn::Select', 'Fn::ImportValue']);
+/** Property names whose values place a resource in a network or attach security groups. */
+export const INDEXED_KEY = /SecurityGroup|Subnet|VpcId|VPCZoneIdentifier|GroupId|PeerVpcId/i;
+
+function singleKey(node: object): string | undefined {
+  let only: string | undefined;
+  let count = 0;
+  for (const k in node as Record<string, unknown>) {
+    only = k;
+    if (++count > 1) return undefined;
+  }
+  return only;
+}
+
+/**
+ * Walks every resource of the tenant once and keeps the nodes the rules query: interesting strings, string-valued
+ * and import functions, and the values of network properties. Rules read this index instead of walking again.
+ */
+export function propertyIndex(tenant: TenantModel): readonly IndexedNode[] {
+  return tenant.cached('propertyIndex', () => {
+    const out: IndexedNode[] = [];
+    for (const resource of tenant.resources()) {
+      const parts: (string | number)[] = [];
+      const rec = (n: unknown, key: string | undefined, direct: boolean, insideFunction: boolean, depth: number): void => {
+        if (depth > 60) return;
+        if (typeof n === 'string') {
+          if (INTERESTING_STRING.test(n) || (direct && key !== undefined && INDEXED_KEY.test(key))) out.push({ resource, node: n, key, direct, path: renderPath(parts), insideFunction });
+          return;
+        }
+        if (n === null || typeof n !== 'object') return;
+        if (Array.isArray(n)) {
+          if (direct && key !== undefined && INDEXED_KEY.test(key)) out.push({ resource, node: n, key, direct, path: renderPath(parts), insideFunction });
+          for (let i = 0; i < n.length; i++) {
+            parts.push(i);
+            rec(n[i], key, false, insideFunction, depth + 1);
+            parts.pop();
+          }
+          return;
+        }
+        const fn = singleKey(n);
+        const indexedFn = fn !== undefined && INDEXED_FUNCTIONS.has(fn);
+        if (indexedFn || (direct && key !== undefined && INDEXED_KEY.test(key))) {
+          out.push({ resource, node: n, key, direct, path: renderPath(parts), insideFunction, fn: indexedFn ? fn : undefined });
+        }
+        const record = n as Record<string, unknown>;
+        for (const k in record) {
+          if (k === 'Ref' || k.startsWith('Fn::')) rec(record[k], key, direct, insideFunction || (indexedFn && fn !== 'Fn::ImportValue'), depth + 1);
+          else {
+            parts.push(k);
+            rec(record[k], k, true, insideFunction, depth + 1);
+            parts.pop();
+          }
+        }
+      };
+      rec(resource.props, undefined, false, false, 0);
+    }
+    return out;
+  });
 }

@@ -1,5 +1,5 @@
 import { describe, extOf, litString, piecesOf, type ResourceRef, type Val } from '../../model';
-import { foreignClusterArns, isCustomResource, literalIdentifiers, targetResource, walk, where } from '../../facts';
+import { foreignClusterArns, isCustomResource, literalIdentifiers, propertyIndex, targetResource, where } from '../../facts';
 import type { IsolationRule, Reporter } from '../../rule';
 
 /** Hostnames of AWS managed data stores, and connection-string schemes. */
@@ -30,18 +30,6 @@ function mayHoldLocation(node: unknown, depth: number): boolean {
 }
 
 const RESOLVABLE = new Set(['Fn::Sub', 'Fn::Join', 'Fn::If', 'Fn::FindInMap', 'Fn::Select']);
-
-/** A single-key object whose function yields a string worth resolving (no allocation: this runs for every node). */
-function resolvableFunction(node: unknown): boolean {
-  if (node === null || typeof node !== 'object' || Array.isArray(node)) return false;
-  let only: string | undefined;
-  let count = 0;
-  for (const k in node as Record<string, unknown>) {
-    only = k;
-    if (++count > 1) return false;
-  }
-  return only !== undefined && RESOLVABLE.has(only);
-}
 
 function ownValue(v: Val): boolean {
   if (targetResource(v)) return true;
@@ -99,29 +87,21 @@ export const noExternalDataEndpoints: IsolationRule = {
     for (const l of literalIdentifiers(tenant).filter((x) => x.kind === 'file-system')) {
       report.fail({ ...where(l.resource), path: l.path, value: l.value, message: `${l.resource.id} mounts or names the file system ${l.value}, which the tenant's templates do not define` });
     }
+    // 1. Literal data-store locations anywhere in the properties (outermost string-valued functions and strings).
+    for (const { resource: r, node, path, fn, insideFunction } of propertyIndex(tenant)) {
+      if (insideFunction || !(typeof node === 'string' || (fn !== undefined && RESOLVABLE.has(fn)))) continue;
+      // Most values cannot hold a location at all: skip resolving them.
+      if (!mayHoldLocation(node, 0)) continue;
+      for (const v of r.stack.resolve(node)) {
+        if (ownValue(v)) continue;
+        const text = literalText(v);
+        if (text && looksLikeDataLocation(text)) {
+          report.fail({ ...where(r), path, value: describe(v), message: `${r.id} names the data store ${describe(v)}, which the tenant's templates do not define` });
+        }
+      }
+    }
     for (const r of tenant.resources()) {
       const s = r.stack;
-      // 1. Literal data-store locations anywhere in the properties.
-      walk(r.props, (node, path) => {
-        if (typeof node === 'string' || resolvableFunction(node)) {
-          // Most values cannot hold a location at all: skip resolving them.
-          if (!mayHoldLocation(node, 0)) return false;
-          for (const v of s.resolve(node)) {
-            if (ownValue(v)) continue;
-            const text = literalText(v);
-            if (text && looksLikeDataLocation(text)) {
-              report.fail({
-                ...where(r),
-                path: path(),
-                value: describe(v),
-                message: `${r.id} names the data store ${describe(v)}, which the tenant's templates do not define`,
-              });
-            }
-          }
-          return false;
-        }
-        return true;
-      });
       // 2. Environment variables that carry a database or search location.
       for (const vars of s.nodesAt(r.props, ['Environment', 'Variables'])) {
         if (vars && typeof vars === 'object' && !Array.isArray(vars)) {

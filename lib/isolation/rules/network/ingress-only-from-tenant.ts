@@ -1,5 +1,5 @@
 import { describe, extOf, litString, type ResourceRef, type StackModel, type TenantModel } from '../../model';
-import { accountOwnership, cidrInfo, cidrWithin, isPrivateCidr, targetResource, walk, where } from '../../facts';
+import { accountOwnership, cidrInfo, cidrWithin, isPrivateCidr, propertyIndex, targetResource, where } from '../../facts';
 import type { IsolationRule, Reporter } from '../../rule';
 
 const LOAD_BALANCERS = ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ElasticLoadBalancing::LoadBalancer'];
@@ -8,19 +8,13 @@ const LOAD_BALANCERS = ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::Elast
 function sgUsers(tenant: TenantModel): Map<ResourceRef, ResourceRef[]> {
   return tenant.cached('sgUsers', () => {
     const users = new Map<ResourceRef, ResourceRef[]>();
-    for (const r of tenant.resources()) {
-      if (r.type === 'AWS::EC2::SecurityGroup' || r.type.startsWith('AWS::EC2::SecurityGroup')) continue;
-      walk(r.props, (node, _path, key) => {
-        if (key && /SecurityGroup/i.test(key)) {
-          const vals = Array.isArray(node) ? r.stack.listValues(node).flat() : r.stack.resolve(node);
-          for (const v of vals) {
-            const sg = targetResource(v);
-            if (sg?.type === 'AWS::EC2::SecurityGroup') users.set(sg, [...(users.get(sg) ?? []), r]);
-          }
-          return false;
-        }
-        return true;
-      });
+    for (const { resource: r, node, key, direct } of propertyIndex(tenant)) {
+      if (r.type.startsWith('AWS::EC2::SecurityGroup') || !key || !direct || !/SecurityGroup/i.test(key)) continue;
+      const vals = Array.isArray(node) ? r.stack.listValues(node).flat() : r.stack.resolve(node);
+      for (const v of vals) {
+        const sg = targetResource(v);
+        if (sg?.type === 'AWS::EC2::SecurityGroup' && !(users.get(sg) ?? []).includes(r)) users.set(sg, [...(users.get(sg) ?? []), r]);
+      }
     }
     return users;
   });

@@ -1,5 +1,5 @@
 import { describe, extOf, type ResourceRef } from '../../model';
-import { literalIdentifiers, targetResource, walk, where } from '../../facts';
+import { literalIdentifiers, targetResource, propertyIndex, where } from '../../facts';
 import type { IsolationRule, Reporter } from '../../rule';
 
 /** Property names that place a resource in a network; their values must be the tenant's own resources. */
@@ -54,15 +54,9 @@ export const noForeignNetworkIds: IsolationRule = {
   remediation: 'Reference the TenantNetwork VPC, subnets and security groups (Ref/Fn::GetAtt) everywhere.',
   controls: ['NIST SC-7', 'NIST AC-4', 'PCI DSS 1.2.1', 'PCI DSS 1.3.1'],
   checkTemplate(tenant, report) {
-    for (const r of tenant.resources()) {
-      if (SKIP_TYPES.has(r.type)) continue;
-      walk(r.props, (node, path, key, direct) => {
-        if (key && direct && key in NETWORK_KEYS) {
-          checkValue(r, key, node, path(), report);
-          return false;
-        }
-        return true;
-      });
+    for (const { resource: r, node, path, key, direct } of propertyIndex(tenant)) {
+      if (SKIP_TYPES.has(r.type) || !key || !direct || !(key in NETWORK_KEYS)) continue;
+      checkValue(r, key, node, path, report);
     }
     for (const lit of literalIdentifiers(tenant)) {
       if (lit.kind !== 'network' || lit.id.startsWith('pl-') || SKIP_TYPES.has(lit.resource.type)) continue;

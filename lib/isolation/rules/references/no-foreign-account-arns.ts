@@ -1,4 +1,4 @@
-import { accountOwnership, walk, where } from '../../facts';
+import { accountOwnership, propertyIndex, where } from '../../facts';
 import type { IsolationRule } from '../../rule';
 
 const ARN_ACCOUNT = /arn:(aws|aws-us-gov|aws-cn):([a-z0-9-]+):([a-z0-9-]*):(\d{12}):[^\s"',]*/g;
@@ -20,34 +20,25 @@ export const noForeignAccountArns: IsolationRule = {
   controls: ['NIST AC-4', 'NIST AC-6', 'NIST SC-7', 'PCI DSS 7.2.1'],
   checkTemplate(tenant, report) {
     let literals = 0;
-    for (const r of tenant.resources()) {
-      walk(r.props, (node, path, key) => {
-        let texts: string[] = [];
-        if (typeof node === 'string') texts = [node];
-        else if (node && typeof node === 'object' && !Array.isArray(node) && 'Fn::Sub' in (node)) {
-          const sub = (node as Record<string, unknown>)['Fn::Sub'];
-          const t: unknown = Array.isArray(sub) ? (sub as unknown[])[0] : sub;
-          if (typeof t === 'string') texts = [t];
-        } else return true;
-        for (const text of texts) {
-          if (text.includes('arn:')) for (const m of text.matchAll(ARN_ACCOUNT)) {
-            literals++;
-            const account = m[4]!;
-            const owner = accountOwnership(tenant, account);
-            if (owner === 'self') continue;
-            const base = { ...where(r), path: path(), value: m[0] };
-            if (owner === 'other') report.fail({ ...base, message: `${r.id} names ${m[0]}, a ${m[2]} resource of account ${account}, not the tenant's ${tenant.account}` });
-            else report.unverifiable({ ...base, message: `${r.id} names ${m[0]} of account ${account}; the tenant account is unknown` });
-          }
-          if (text.length === 12 && key && ACCOUNT_KEYS.test(key) && /^\d{12}$/.test(text)) {
-            literals++;
-            const owner = accountOwnership(tenant, text);
-            if (owner === 'other') report.fail({ ...where(r), path: path(), value: text, message: `${r.id} names account ${text}, not the tenant's ${tenant.account}` });
-            else if (owner !== 'self') report.unverifiable({ ...where(r), path: path(), value: text, message: `${r.id} names account ${text}; the tenant account is unknown` });
-          }
+    for (const { resource: r, node: text, path, key } of propertyIndex(tenant)) {
+      if (typeof text !== 'string') continue;
+      if (text.includes('arn:')) {
+        for (const m of text.matchAll(ARN_ACCOUNT)) {
+          literals++;
+          const account = m[4]!;
+          const owner = accountOwnership(tenant, account);
+          if (owner === 'self') continue;
+          const base = { ...where(r), path, value: m[0] };
+          if (owner === 'other') report.fail({ ...base, message: `${r.id} names ${m[0]}, a ${m[2]} resource of account ${account}, not the tenant's ${tenant.account}` });
+          else report.unverifiable({ ...base, message: `${r.id} names ${m[0]} of account ${account}; the tenant account is unknown` });
         }
-        return false;
-      });
+      }
+      if (text.length === 12 && key && ACCOUNT_KEYS.test(key) && /^\d{12}$/.test(text)) {
+        literals++;
+        const owner = accountOwnership(tenant, text);
+        if (owner === 'other') report.fail({ ...where(r), path, value: text, message: `${r.id} names account ${text}, not the tenant's ${tenant.account}` });
+        else if (owner !== 'self') report.unverifiable({ ...where(r), path, value: text, message: `${r.id} names account ${text}; the tenant account is unknown` });
+      }
     }
     if (literals === 0 && tenant.stacks.length > 0) {
       const stack = tenant.stacks[0]!.name;

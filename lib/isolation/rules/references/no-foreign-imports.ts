@@ -1,5 +1,5 @@
 import { describe, litString } from '../../model';
-import { walk, where } from '../../facts';
+import { propertyIndex, where } from '../../facts';
 import type { IsolationRule } from '../../rule';
 
 /** ISO-REF-1: the tenant's templates import nothing exported outside the tenant. */
@@ -15,23 +15,17 @@ export const noForeignImports: IsolationRule = {
   remediation: 'Define what is imported in the tenant stack itself; keep all tenant resources in the tenant\'s own stacks.',
   controls: ['NIST AC-4', 'NIST SC-7', 'NIST CM-2'],
   checkTemplate(tenant, report) {
-    for (const r of tenant.resources()) {
-      walk(r.props, (node, path) => {
-        if (node && typeof node === 'object' && !Array.isArray(node) && 'Fn::ImportValue' in (node)) {
-          const names = r.stack.resolve((node as Record<string, unknown>)['Fn::ImportValue']);
-          for (const n of names) {
-            const name = litString(n);
-            const exported = name !== undefined ? tenant.findExport(name) : undefined;
-            if (exported) {
-              report.pass({ ...where(r), path: path(), value: name, message: `${r.id} imports ${name} from the tenant's own stack ${exported.stack.name}` });
-            } else {
-              report.fail({ ...where(r), path: path(), value: describe(n), message: `${r.id} imports ${describe(n)}, which no stack of the tenant exports` });
-            }
-          }
-          return false;
+    for (const { resource: r, node, path, fn } of propertyIndex(tenant)) {
+      if (fn !== 'Fn::ImportValue') continue;
+      for (const n of r.stack.resolve((node as Record<string, unknown>)['Fn::ImportValue'])) {
+        const name = litString(n);
+        const exported = name !== undefined ? tenant.findExport(name) : undefined;
+        if (exported) {
+          report.pass({ ...where(r), path, value: name, message: `${r.id} imports ${name} from the tenant's own stack ${exported.stack.name}` });
+        } else {
+          report.fail({ ...where(r), path, value: describe(n), message: `${r.id} imports ${describe(n)}, which no stack of the tenant exports` });
         }
-        return true;
-      });
+      }
     }
   },
 };
