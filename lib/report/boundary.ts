@@ -15,10 +15,12 @@ import {
   placementOf,
   targetResource,
   vpcTenancy,
-  walk,
 } from '../isolation/facts';
 import { describe, extOf, litString, type ResourceRef, type TenantModel, type Val } from '../isolation/model';
-import type { TenantVerdict } from '../isolation/engine';
+import { evaluateTemplates, type TenantVerdict } from '../isolation/engine';
+import { ruleById } from '../isolation/rules';
+
+const REFERENCE_RULES = [ruleById('ISO-REF-1')!, ruleById('ISO-REF-2')!];
 
 export interface BoundaryVpc {
   readonly id: string;
@@ -97,7 +99,6 @@ export interface BoundaryGraph {
   readonly otherFailing: readonly { readonly resource: string; readonly rules: readonly string[] }[];
 }
 
-const ARN_ACCOUNT = /arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/g;
 const PRINCIPAL_PATH =
   /\.Principal(\.AWS)?(\[\d+\])?$|\.Principals(\[\d+\])?$|\.(PeerOwnerId|SourceSecurityGroupOwnerId|DestinationSecurityGroupOwnerId)$/;
 
@@ -336,47 +337,26 @@ export function buildBoundary(tenant: TenantModel, verdict?: TenantVerdict): Bou
     });
   }
 
-  // Imports from outside, literal foreign identifiers and principals of other accounts, anywhere in the templates.
-  for (const r of tenant.resources()) {
-    walk(r.props, (node, pathOf) => {
-      const path = pathOf();
-      if (node && typeof node === 'object' && !Array.isArray(node) && 'Fn::ImportValue' in node) {
-        for (const v of r.stack.resolve(node)) {
-          const ext = extOf(v);
-          if (ext?.kind === 'import') {
-            cross({
-              kind: 'import',
-              label: ext.what,
-              resource: r.id,
-              stack: r.stack.name,
-              path,
-              value: ext.name ?? ext.what,
-              anchor: anchorOf(r.id),
-            });
-          }
-        }
-        return false;
-      }
-      if (typeof node !== 'string' || !tenant.account) return true;
-      const accounts = new Set<string>();
-      for (const m of node.matchAll(ARN_ACCOUNT)) accounts.add(m[1]!);
-      if (/^\d{12}$/.test(node) && PRINCIPAL_PATH.test(path)) accounts.add(node);
-      for (const account of accounts) {
-        if (account === tenant.account) continue;
-        // Already drawn as the other side of a peering, share or key of this resource.
-        if (crossings.some((c) => c.resource === r.id && (c.label.includes(account) || c.value.includes(account))))
-          continue;
-        cross({
-          kind: 'foreign-account',
-          label: `${PRINCIPAL_PATH.test(path) ? 'principal' : 'resource'} of account ${account}: ${node}`,
-          resource: r.id,
-          stack: r.stack.name,
-          path,
-          value: node,
-          anchor: anchorOf(r.id),
-        });
-      }
-      return true;
+  // Imports from outside the tenant and names of other accounts: the findings of ISO-REF-1 and ISO-REF-2 (the rules
+  // decide; the picture only draws what they found).
+  const refResults = (verdict ?? evaluateTemplates([tenant], { rules: REFERENCE_RULES })[0]!).results;
+  for (const f of refResults.filter((r) => r.rule.id === 'ISO-REF-1').flatMap((r) => r.findings)) {
+    if (f.kind !== 'violation' || !f.value) continue;
+    cross({ kind: 'import', label: `Fn::ImportValue ${f.value}`, resource: f.resource, stack: f.stack ?? '', path: f.path, value: f.value, anchor: anchorOf(f.resource) });
+  }
+  for (const f of refResults.filter((r) => r.rule.id === 'ISO-REF-2').flatMap((r) => r.findings)) {
+    const account = /(\d{12})/.exec(f.value ?? '')?.[1];
+    if (f.kind !== 'violation' || !account || !f.value) continue;
+    // Already drawn as the other side of a peering, share or key of this resource.
+    if (crossings.some((c) => c.resource === f.resource && (c.label.includes(account) || c.value.includes(account)))) continue;
+    cross({
+      kind: 'foreign-account',
+      label: `${PRINCIPAL_PATH.test(f.path) ? 'principal' : 'resource'} of account ${account}: ${f.value}`,
+      resource: f.resource,
+      stack: f.stack ?? '',
+      path: f.path,
+      value: f.value,
+      anchor: anchorOf(f.resource),
     });
   }
   for (const l of literalIdentifiers(tenant)) {

@@ -1,28 +1,12 @@
 /**
  * Runs bin/app.ts as the CDK CLI does (a child process, context in CDK_CONTEXT_JSON, output in CDK_OUTDIR).
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ROOT, TENANTS_DIR, TODAY, appContext } from '../support/fleet';
+import { TENANTS_DIR, runCdkApp } from '../support/fleet';
 
-function runApp(context: Record<string, unknown>) {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-out-'));
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/app.ts'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      CDK_OUTDIR: outdir,
-      CDK_CONTEXT_JSON: JSON.stringify(appContext({ today: TODAY, ...context })),
-      CDK_VALIDATION: 'false',
-    },
-    timeout: 60_000,
-  });
-  return { ...result, outdir, written: fs.readdirSync(outdir) };
-}
+const runApp = (context: Record<string, unknown>) => runCdkApp(context);
 
 function badTenantsDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenants-'));

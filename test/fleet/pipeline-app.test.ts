@@ -1,28 +1,11 @@
 /**
  * bin/app.ts with `-c pipeline=true`, run as the CDK CLI runs it (a child process, context in CDK_CONTEXT_JSON).
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { ROOT, TODAY, appContext } from '../support/fleet';
+import { runCdkApp } from '../support/fleet';
 
-function runApp(context: Record<string, unknown>) {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-out-'));
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/app.ts'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      CDK_OUTDIR: outdir,
-      CDK_CONTEXT_JSON: JSON.stringify(appContext({ today: TODAY, 'aws:cdk:bundling-stacks': [], ...context })),
-      CDK_VALIDATION: 'false',
-    },
-    timeout: 120_000,
-  });
-  return { ...result, outdir, written: fs.readdirSync(outdir) };
-}
+const runApp = (context: Record<string, unknown>) => runCdkApp({ 'aws:cdk:bundling-stacks': [], ...context }, { timeoutMs: 120_000 });
 
 const PIPELINE = {
   pipeline: 'true',

@@ -2,6 +2,7 @@
  * Test support: synthesizes the example fleet (tenants/) once with a programmatic App, the same context as
  * cdk.json (a programmatic App reads neither cdk.json nor cdk.context.json), bundling skipped, and a fixed date.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -113,4 +114,25 @@ export function fleetTemplates(): FleetTemplates {
   else json = { ...synthFleet().json };
   const templates = Object.fromEntries(Object.entries(json).map(([id, t]) => [id, Template.fromJSON(t)]));
   return { templates, json, built: { manifests } };
+}
+
+/**
+ * Runs bin/app.ts as the CDK CLI does: a child process, context in CDK_CONTEXT_JSON, output in CDK_OUTDIR, no AWS
+ * credentials in its environment. Returns the process result and the files it wrote.
+ */
+export function runCdkApp(context: Record<string, unknown>, options: { timeoutMs?: number } = {}) {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-out-'));
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/app.ts'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      CDK_OUTDIR: outdir,
+      CDK_CONTEXT_JSON: JSON.stringify(appContext({ today: TODAY, ...context })),
+      CDK_VALIDATION: 'false',
+    },
+    timeout: options.timeoutMs ?? 60_000,
+  });
+  return { ...result, outdir, written: fs.readdirSync(outdir) };
 }
