@@ -2,7 +2,7 @@
  * Facts derived from a tenant model that several rules share: account ownership of values, ARNs, which key
  * protects a data store, which VPC a resource lives in. Each fact is computed here once, never in a rule.
  */
-import { describe, extOf, litString, piecesOf, type ResourceRef, type StackModel, type TenantModel, type Val } from './model';
+import { describe, extOf, litString, onlyKey, piecesOf, type ResourceRef, type StackModel, type TenantModel, type Val } from './model';
 export { where } from './model';
 
 export type Ownership = 'self' | 'other' | 'unknown' | 'aws';
@@ -514,8 +514,10 @@ const AMAZONAWS = /amazonaws\.com/i;
 export function literalIdentifiers(tenant: TenantModel): LiteralIdentifier[] {
   return tenant.cached('literalIdentifiers', () => {
     const out: LiteralIdentifier[] = [];
-    for (const { node: text, resource, path } of propertyIndex(tenant)) {
+    for (const entry of propertyIndex(tenant)) {
+      const { node: text, resource } = entry;
       if (typeof text !== 'string' || !MAYBE_IDENTIFIER.test(text)) continue;
+      const path = entry.path;
       // Each pattern needs a literal the text must contain; testing for it first skips the regex on most strings.
       const arn = text.includes('arn:');
       const hex = HEX_ID.test(text);
@@ -567,24 +569,111 @@ export interface IndexedNode {
   readonly path: string;
   /** An ancestor is a function that yields a string (Fn::Sub, Fn::Join, Fn::If, Fn::FindInMap, Fn::Select). */
   readonly insideFunction: boolean;
-  /** The node is such a function itself (its single key). */
+  /** The node is such a function itself (its single key), or an object holding a `Fn::Transform` macro call. */
   readonly fn?: string;
 }
 
-/** Strings worth a rule's attention: ARNs, hex ids, AWS hostnames, connection strings, account ids. */
-const INTERESTING_STRING = /arn:|-[0-9a-f]{8}|amazonaws|:\/\/|jdbc:|URLSuffix|\{\{resolve:|^\d{12}$/;
 const INDEXED_FUNCTIONS = new Set(['Fn::Sub', 'Fn::Join', 'Fn::If', 'Fn::FindInMap', 'Fn::Select', 'Fn::ImportValue']);
 /** Property names whose values place a resource in a network or attach security groups. */
 export const INDEXED_KEY = /SecurityGroup|Subnet|VpcId|VPCZoneIdentifier|GroupId|PeerVpcId/i;
 
-function singleKey(node: object): string | undefined {
-  let only: string | undefined;
-  let count = 0;
-  for (const k in node as Record<string, unknown>) {
-    only = k;
-    if (++count > 1) return undefined;
+
+/** An IndexedNode whose path is rendered only when a rule asks for it (most nodes never end up in a finding). */
+class IndexEntry implements IndexedNode {
+  private rendered: string | undefined;
+  constructor(
+    readonly resource: ResourceRef,
+    readonly node: unknown,
+    readonly key: string | undefined,
+    readonly direct: boolean,
+    private readonly parts: readonly (string | number)[],
+    readonly insideFunction: boolean,
+    readonly fn: string | undefined,
+  ) {}
+  get path(): string {
+    return (this.rendered ??= renderPath(this.parts));
   }
-  return only;
+}
+
+/** Strings worth a rule's attention: ARNs, hex ids, AWS hostnames, connection strings, account ids. */
+const INTERESTING_STRING = /arn:|-[0-9a-f]{8}|amazonaws|:\/\/|jdbc:|URLSuffix|\{\{resolve:|^\d{12}$/;
+
+/**
+ * INTERESTING_STRING, with a one-pass character pre-check: every match contains ':' or '-', or starts with "a" of
+ * amazonaws or "U" of URLSuffix, or is all digits; most strings (logical ids, attribute names, plain words) have
+ * none of these and skip the regex.
+ */
+function interestingString(s: string): boolean {
+  const n = s.length;
+  if (n < 8) return false;
+  let digits = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 58 /* : */ || c === 45 /* - */) return INTERESTING_STRING.test(s);
+    if (c === 97 /* a */ ? s.startsWith('amazonaws', i) : c === 85 /* U */ && s.startsWith('URLSuffix', i)) return true;
+    if (c >= 48 && c <= 57) digits++;
+  }
+  return n === 12 && digits === 12;
+}
+
+interface IndexWalk {
+  readonly resource: ResourceRef;
+  readonly parts: (string | number)[];
+  readonly out: IndexedNode[];
+}
+
+/** Property names are few and repeat across templates: remember which ones place a resource in a network. */
+const indexedKeyMemo = new Map<string, boolean>();
+function isIndexedKey(key: string): boolean {
+  let hit = indexedKeyMemo.get(key);
+  if (hit === undefined) {
+    hit = INDEXED_KEY.test(key);
+    if (indexedKeyMemo.size < 10_000) indexedKeyMemo.set(key, hit);
+  }
+  return hit;
+}
+
+function indexNode(w: IndexWalk, n: unknown, key: string | undefined, direct: boolean, insideFunction: boolean, depth: number): void {
+  if (depth > 60) return;
+  if (typeof n === 'string') {
+    if (interestingString(n) || (direct && key !== undefined && isIndexedKey(key))) {
+      w.out.push(new IndexEntry(w.resource, n, key, direct, w.parts.slice(), insideFunction, undefined));
+    }
+    return;
+  }
+  if (n === null || typeof n !== 'object') return;
+  if (Array.isArray(n)) {
+    if (direct && key !== undefined && isIndexedKey(key)) w.out.push(new IndexEntry(w.resource, n, key, direct, w.parts.slice(), insideFunction, undefined));
+    for (let i = 0; i < n.length; i++) {
+      const e: unknown = n[i];
+      if (e === null || (typeof e !== 'object' && typeof e !== 'string')) continue;
+      w.parts.push(i);
+      indexNode(w, e, key, false, insideFunction, depth + 1);
+      w.parts.pop();
+    }
+    return;
+  }
+  const fn = onlyKey(n as Record<string, unknown>);
+  const indexedFn = fn !== undefined && INDEXED_FUNCTIONS.has(fn);
+  if (indexedFn || (direct && key !== undefined && isIndexedKey(key))) {
+    w.out.push(new IndexEntry(w.resource, n, key, direct, w.parts.slice(), insideFunction, indexedFn ? fn : undefined));
+  }
+  const record = n as Record<string, unknown>;
+  const inner = insideFunction || (indexedFn && fn !== 'Fn::ImportValue');
+  for (const k in record) {
+    const v = record[k];
+    if (v === null || (typeof v !== 'object' && typeof v !== 'string')) continue;
+    if (k === 'Ref' || k.startsWith('Fn::')) {
+      // Only ISO-TPL-1 reads these entries (by fn); without a key they stay out of the property-based rules.
+      if (k === 'Fn::Transform') w.out.push(new IndexEntry(w.resource, record, undefined, false, w.parts.slice(), insideFunction, k));
+      indexNode(w, v, key, direct, inner, depth + 1);
+    }
+    else {
+      w.parts.push(k);
+      indexNode(w, v, k, true, insideFunction, depth + 1);
+      w.parts.pop();
+    }
+  }
 }
 
 /**
@@ -594,41 +683,7 @@ function singleKey(node: object): string | undefined {
 export function propertyIndex(tenant: TenantModel): readonly IndexedNode[] {
   return tenant.cached('propertyIndex', () => {
     const out: IndexedNode[] = [];
-    for (const resource of tenant.resources()) {
-      const parts: (string | number)[] = [];
-      const rec = (n: unknown, key: string | undefined, direct: boolean, insideFunction: boolean, depth: number): void => {
-        if (depth > 60) return;
-        if (typeof n === 'string') {
-          if (INTERESTING_STRING.test(n) || (direct && key !== undefined && INDEXED_KEY.test(key))) out.push({ resource, node: n, key, direct, path: renderPath(parts), insideFunction });
-          return;
-        }
-        if (n === null || typeof n !== 'object') return;
-        if (Array.isArray(n)) {
-          if (direct && key !== undefined && INDEXED_KEY.test(key)) out.push({ resource, node: n, key, direct, path: renderPath(parts), insideFunction });
-          for (let i = 0; i < n.length; i++) {
-            parts.push(i);
-            rec(n[i], key, false, insideFunction, depth + 1);
-            parts.pop();
-          }
-          return;
-        }
-        const fn = singleKey(n);
-        const indexedFn = fn !== undefined && INDEXED_FUNCTIONS.has(fn);
-        if (indexedFn || (direct && key !== undefined && INDEXED_KEY.test(key))) {
-          out.push({ resource, node: n, key, direct, path: renderPath(parts), insideFunction, fn: indexedFn ? fn : undefined });
-        }
-        const record = n as Record<string, unknown>;
-        for (const k in record) {
-          if (k === 'Ref' || k.startsWith('Fn::')) rec(record[k], key, direct, insideFunction || (indexedFn && fn !== 'Fn::ImportValue'), depth + 1);
-          else {
-            parts.push(k);
-            rec(record[k], k, true, insideFunction, depth + 1);
-            parts.pop();
-          }
-        }
-      };
-      rec(resource.props, undefined, false, false, 0);
-    }
+    for (const resource of tenant.resources()) indexNode({ resource, parts: [], out }, resource.props, undefined, false, false, 0);
     return out;
   });
 }

@@ -61,6 +61,16 @@ export function where(r: ResourceRef): { stack: string; resource: string } {
 }
 
 const MAX_ALTERNATIVES = 64;
+
+/** The key of a single-key object (an intrinsic function), without allocating the key list. */
+export function onlyKey(obj: Record<string, unknown>): string | undefined {
+  let only: string | undefined;
+  for (const k in obj) {
+    if (only !== undefined) return undefined;
+    only = k;
+  }
+  return only;
+}
 const MAX_DEPTH = 40;
 
 /** Values that a string can take when every piece is known. */
@@ -187,13 +197,14 @@ export class StackModel {
       return [{ k: 'ext', kind: 'unsupported', what: 'a list where a single value was expected' }];
     }
     const obj = node as Record<string, unknown>;
-    const keys = Object.keys(obj);
-    if (keys.length !== 1) return [{ k: 'ext', kind: 'unsupported', what: 'an object where a single value was expected' }];
-    const fn = keys[0]!;
+    const fn = onlyKey(obj);
+    if (fn === undefined) return [{ k: 'ext', kind: 'unsupported', what: 'an object where a single value was expected' }];
     const arg = obj[fn];
     switch (fn) {
-      case 'Ref':
-        return [this.ref(arg, depth)].flat();
+      case 'Ref': {
+        const v = this.ref(arg, depth);
+        return Array.isArray(v) ? v : [v];
+      }
       case 'Fn::GetAtt':
         return this.getAtt(arg, depth);
       case 'Fn::Sub':
@@ -230,11 +241,9 @@ export class StackModel {
     if (depth > MAX_DEPTH) return [node];
     if (node && typeof node === 'object' && !Array.isArray(node)) {
       const obj = node as Record<string, unknown>;
-      const keys = Object.keys(obj);
-      if (keys.length === 1 && keys[0] === 'Fn::If') {
-        return this.ifValues(obj['Fn::If'], (n) => this.alternatives(n, depth + 1));
-      }
-      if (keys.length === 1 && keys[0] === 'Ref' && obj.Ref === 'AWS::NoValue') return [];
+      const fn = onlyKey(obj);
+      if (fn === 'Fn::If') return this.ifValues(obj['Fn::If'], (n) => this.alternatives(n, depth + 1));
+      if (fn === 'Ref' && obj.Ref === 'AWS::NoValue') return [];
     }
     return [node];
   }
@@ -466,6 +475,11 @@ export class StackModel {
     const out: Val[][] = [];
     for (const alt of this.alternatives(node, depth)) {
       if (Array.isArray(alt)) {
+        const single = this.singleValuedList(alt, depth);
+        if (single) {
+          out.push(single);
+          continue;
+        }
         let combos: Val[][] = [[]];
         for (const el of alt) {
           const els = this.alternatives(el, depth + 1);
@@ -479,6 +493,25 @@ export class StackModel {
       } else {
         out.push([{ k: 'ext', kind: 'unsupported', what: 'a computed list (Fn::Split, Fn::GetAZs or a list parameter)' }]);
       }
+    }
+    return out;
+  }
+
+  /**
+   * The common case of listValues: every element takes exactly one value (no Fn::If, no parameter with
+   * AllowedValues), so there is one list and no combinations to build. Undefined when that does not hold.
+   */
+  private singleValuedList(list: readonly unknown[], depth: number): Val[] | undefined {
+    const out: Val[] = [];
+    for (const el of list) {
+      if (el !== null && typeof el === 'object' && !Array.isArray(el)) {
+        const fn = onlyKey(el as Record<string, unknown>);
+        if (fn === 'Fn::If') return undefined;
+        if (fn === 'Ref' && (el as Record<string, unknown>).Ref === 'AWS::NoValue') continue;
+      }
+      const vals = this.resolve(el, depth + 1);
+      if (vals.length !== 1) return undefined;
+      if (vals[0]!.k !== 'absent') out.push(vals[0]!);
     }
     return out;
   }
@@ -601,9 +634,16 @@ export class TenantModel {
     return this.exports.get(name);
   }
 
+  private all?: readonly ResourceRef[];
+
   /** Every resource of every stack. */
-  *resources(): Iterable<ResourceRef> {
-    for (const stack of this.stacks) yield* stack.resources.values();
+  resources(): readonly ResourceRef[] {
+    if (!this.all) {
+      const all: ResourceRef[] = [];
+      for (const stack of this.stacks) for (const r of stack.resources.values()) all.push(r);
+      this.all = all;
+    }
+    return this.all;
   }
 
   ofType(...types: string[]): ResourceRef[] {

@@ -43,6 +43,7 @@ describe.each([
   ['ISO-SRCH-1', { 'SearchDomain.Properties.AccessPolicies.Statement': [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'es:*', Resource: '*' }] }, 'admits "arn:aws:iam::999999999999:root"'],
   ['ISO-HW-1', { 'DataVpc.Properties.InstanceTenancy': 'default' }, 'default (shared-hardware) tenancy'],
   ['ISO-TPL-1', { '$.Transform': 'AWS::Serverless-2016-10-31' }, 'transform'],
+  ['ISO-TPL-1', { 'Database.Properties.Tags': [{ Key: 'k', Value: { 'Fn::Join': ['', [{ 'Fn::Transform': { Name: 'Upper' } }]] } }] }, 'Database uses Fn::Transform'],
 ])('%s', (rule, change, message) => {
   test('passes on the genuine layout', () => {
     expect(['pass', 'not-applicable', 'warning']).toContain(statusOf(rule, genuine()));

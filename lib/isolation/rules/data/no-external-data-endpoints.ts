@@ -88,15 +88,16 @@ export const noExternalDataEndpoints: IsolationRule = {
       report.fail({ ...where(l.resource), path: l.path, value: l.value, message: `${l.resource.id} mounts or names the file system ${l.value}, which the tenant's templates do not define` });
     }
     // 1. Literal data-store locations anywhere in the properties (outermost string-valued functions and strings).
-    for (const { resource: r, node, path, fn, insideFunction } of propertyIndex(tenant)) {
-      if (insideFunction || !(typeof node === 'string' || (fn !== undefined && RESOLVABLE.has(fn)))) continue;
+    for (const entry of propertyIndex(tenant)) {
+      const { resource: r, node, fn } = entry;
+      if (entry.insideFunction || !(typeof node === 'string' || (fn !== undefined && RESOLVABLE.has(fn)))) continue;
       // Most values cannot hold a location at all: skip resolving them.
       if (!mayHoldLocation(node, 0)) continue;
       for (const v of r.stack.resolve(node)) {
         if (ownValue(v)) continue;
         const text = literalText(v);
         if (text && looksLikeDataLocation(text)) {
-          report.fail({ ...where(r), path, value: describe(v), message: `${r.id} names the data store ${describe(v)}, which the tenant's templates do not define` });
+          report.fail({ ...where(r), path: entry.path, value: describe(v), message: `${r.id} names the data store ${describe(v)}, which the tenant's templates do not define` });
         }
       }
     }

@@ -1,5 +1,5 @@
 import { encryptionSites, where } from '../../facts';
-import { litString } from '../../model';
+import { litString, type ResourceRef } from '../../model';
 import type { IsolationRule } from '../../rule';
 
 /** ISO-HYG-3: keys rotate, are retained, and each protects one data class (hygiene). */
@@ -23,16 +23,16 @@ export const keyHygiene: IsolationRule = {
       if (k.raw.DeletionPolicy === 'Retain') report.pass({ ...where(k), path: 'DeletionPolicy', value: 'Retain', message: `${k.id} is retained` });
       else report.fail({ ...where(k), path: 'DeletionPolicy', value: String(k.raw.DeletionPolicy ?? '(not set)'), message: `${k.id} is scheduled for deletion with its stack` });
     }
-    const classes = new Map<string, Set<string>>();
+    const classes = new Map<ResourceRef, Set<string>>();
     for (const site of encryptionSites(tenant)) {
       for (const key of site.keys) {
         if (key.kind === 'tenant-cmk' || key.kind === 'tenant-hsm') {
-          classes.set(key.key.id, (classes.get(key.key.id) ?? new Set()).add(site.dataClass === 'performance-insights' ? 'database' : site.dataClass));
+          classes.set(key.key, (classes.get(key.key) ?? new Set()).add(site.dataClass === 'performance-insights' ? 'database' : site.dataClass));
         }
       }
     }
-    for (const [key, set] of classes) {
-      const k = [...tenant.resources()].find((r) => r.id === key)!;
+    for (const [k, set] of classes) {
+      const key = k.id;
       if (set.size > 1) report.fail({ ...where(k), path: '-', value: [...set].join(', '), message: `${key} protects several data classes (${[...set].join(', ')})` });
       else report.pass({ ...where(k), path: '-', value: [...set][0], message: `${key} protects one data class (${[...set][0]})` });
     }

@@ -54,9 +54,10 @@ export const noForeignNetworkIds: IsolationRule = {
   remediation: 'Reference the TenantNetwork VPC, subnets and security groups (Ref/Fn::GetAtt) everywhere.',
   controls: ['NIST SC-7', 'NIST AC-4', 'PCI DSS 1.2.1', 'PCI DSS 1.3.1'],
   checkTemplate(tenant, report) {
-    for (const { resource: r, node, path, key, direct } of propertyIndex(tenant)) {
-      if (SKIP_TYPES.has(r.type) || !key || !direct || !(key in NETWORK_KEYS)) continue;
-      checkValue(r, key, node, path, report);
+    for (const entry of propertyIndex(tenant)) {
+      const { resource: r, key } = entry;
+      if (SKIP_TYPES.has(r.type) || !key || !entry.direct || !(key in NETWORK_KEYS)) continue;
+      checkValue(r, key, entry.node, entry.path, report);
     }
     for (const lit of literalIdentifiers(tenant)) {
       if (lit.kind !== 'network' || lit.id.startsWith('pl-') || SKIP_TYPES.has(lit.resource.type)) continue;

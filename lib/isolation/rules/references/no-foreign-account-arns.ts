@@ -20,7 +20,8 @@ export const noForeignAccountArns: IsolationRule = {
   controls: ['NIST AC-4', 'NIST AC-6', 'NIST SC-7', 'PCI DSS 7.2.1'],
   checkTemplate(tenant, report) {
     let literals = 0;
-    for (const { resource: r, node: text, path, key } of propertyIndex(tenant)) {
+    for (const entry of propertyIndex(tenant)) {
+      const { resource: r, node: text, key } = entry;
       if (typeof text !== 'string') continue;
       if (text.includes('arn:')) {
         for (const m of text.matchAll(ARN_ACCOUNT)) {
@@ -28,7 +29,7 @@ export const noForeignAccountArns: IsolationRule = {
           const account = m[4]!;
           const owner = accountOwnership(tenant, account);
           if (owner === 'self') continue;
-          const base = { ...where(r), path, value: m[0] };
+          const base = { ...where(r), path: entry.path, value: m[0] };
           if (owner === 'other') report.fail({ ...base, message: `${r.id} names ${m[0]}, a ${m[2]} resource of account ${account}, not the tenant's ${tenant.account}` });
           else report.unverifiable({ ...base, message: `${r.id} names ${m[0]} of account ${account}; the tenant account is unknown` });
         }
@@ -36,8 +37,8 @@ export const noForeignAccountArns: IsolationRule = {
       if (text.length === 12 && key && ACCOUNT_KEYS.test(key) && /^\d{12}$/.test(text)) {
         literals++;
         const owner = accountOwnership(tenant, text);
-        if (owner === 'other') report.fail({ ...where(r), path, value: text, message: `${r.id} names account ${text}, not the tenant's ${tenant.account}` });
-        else if (owner !== 'self') report.unverifiable({ ...where(r), path, value: text, message: `${r.id} names account ${text}; the tenant account is unknown` });
+        if (owner === 'other') report.fail({ ...where(r), path: entry.path, value: text, message: `${r.id} names account ${text}, not the tenant's ${tenant.account}` });
+        else if (owner !== 'self') report.unverifiable({ ...where(r), path: entry.path, value: text, message: `${r.id} names account ${text}; the tenant account is unknown` });
       }
     }
     if (literals === 0 && tenant.stacks.length > 0) {

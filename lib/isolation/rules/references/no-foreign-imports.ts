@@ -15,8 +15,9 @@ export const noForeignImports: IsolationRule = {
   remediation: 'Define what is imported in the tenant stack itself; keep all tenant resources in the tenant\'s own stacks.',
   controls: ['NIST AC-4', 'NIST SC-7', 'NIST CM-2'],
   checkTemplate(tenant, report) {
-    for (const { resource: r, node, path, fn } of propertyIndex(tenant)) {
-      if (fn !== 'Fn::ImportValue') continue;
+    for (const entry of propertyIndex(tenant)) {
+      if (entry.fn !== 'Fn::ImportValue') continue;
+      const { resource: r, node, path } = entry;
       for (const n of r.stack.resolve((node as Record<string, unknown>)['Fn::ImportValue'])) {
         const name = litString(n);
         const exported = name !== undefined ? tenant.findExport(name) : undefined;

@@ -1,13 +1,7 @@
+import { propertyIndex } from '../../facts';
+import type { ResourceRef } from '../../model';
 import type { IsolationRule } from '../../rule';
 
-function hasKey(node: unknown, key: string, depth: number): boolean {
-  if (depth > 60 || node === null || typeof node !== 'object') return false;
-  if (Array.isArray(node)) return node.some((n) => hasKey(n, key, depth + 1));
-  for (const k in node as Record<string, unknown>) {
-    if (k === key || hasKey((node as Record<string, unknown>)[k], key, depth + 1)) return true;
-  }
-  return false;
-}
 
 /** ISO-TPL-1: the templates are what gets deployed: no macros, transforms or unexpanded loops. */
 export const fullyVerifiable: IsolationRule = {
@@ -23,6 +17,11 @@ export const fullyVerifiable: IsolationRule = {
   remediation: 'Verify the processed template, or synthesize with the CDK, which emits plain CloudFormation.',
   controls: ['NIST CM-2', 'NIST CM-3'],
   checkTemplate(tenant, report) {
+    const transformed = new Set<ResourceRef>();
+    for (const entry of propertyIndex(tenant)) if (entry.fn === 'Fn::Transform') transformed.add(entry.resource);
+    for (const r of transformed) {
+      report.unverifiable({ resource: r.id, stack: r.stack.name, path: 'Properties', message: `${r.id} uses Fn::Transform (a macro rewrites it at deploy time)` });
+    }
     for (const stack of tenant.stacks) {
       const t = stack.template.Transform;
       if (t !== undefined) {
@@ -30,11 +29,6 @@ export const fullyVerifiable: IsolationRule = {
       }
       for (const p of stack.modelProblems) {
         report.unverifiable({ resource: p.resource, stack: stack.name, path: `Resources.${p.resource}`, message: p.message });
-      }
-      for (const r of stack.resources.values()) {
-        if (hasKey(r.props, 'Fn::Transform', 0)) {
-          report.unverifiable({ resource: r.id, stack: stack.name, path: 'Properties', message: `${r.id} uses Fn::Transform (a macro rewrites it at deploy time)` });
-        }
       }
       if (t === undefined && stack.modelProblems.length === 0) {
         report.pass({ resource: stack.name, stack: stack.name, path: '-', message: `${stack.name} is plain CloudFormation (no transforms)` });
