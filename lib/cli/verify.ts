@@ -127,7 +127,7 @@ export interface VerifyTemplatesOptions {
 
 /** Reads, groups and evaluates template inputs: the whole template verification, without output. */
 export function verifyTemplates(inputs: readonly string[], options: VerifyTemplatesOptions = {}): VerifyResult {
-  const { templates, errors } = readInputs(inputs);
+  const { templates, errors } = readInputs(inputs, { digest: false });
   const models = buildTenantModels(templates, { tenantOfFile: options.tenantOfFile, accountOf: options.accounts });
   return { tenants: evaluateTemplates(models, { require: options.require }), errors, source: 'template' };
 }

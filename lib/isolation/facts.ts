@@ -333,7 +333,7 @@ export function encryptionSites(tenant: TenantModel): EncryptionSite[] {
       });
     }
     return out;
-  });
+  }, { retained: true });
 }
 
 /** Where a network-placed resource lives. */
@@ -510,6 +510,18 @@ const HOST = /([a-z0-9-]+\.){2,}(rds|es|aos|aoss|cache|docdb|neptune|redshift|ka
 /** The literal every HOST match contains (case-insensitive, like HOST). */
 const AMAZONAWS = /amazonaws\.com/i;
 
+/** The matches of a global regex, like `text.matchAll(re)` without cloning the regex for every string. */
+function allMatches(re: RegExp, text: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    out.push(m);
+    if (m[0] === '') re.lastIndex++;
+  }
+  re.lastIndex = 0;
+  return out;
+}
+
 /** Every literal physical identifier in a tenant's resources, for network and fleet-sharing rules. */
 export function literalIdentifiers(tenant: TenantModel): LiteralIdentifier[] {
   return tenant.cached('literalIdentifiers', () => {
@@ -517,28 +529,28 @@ export function literalIdentifiers(tenant: TenantModel): LiteralIdentifier[] {
     for (const entry of propertyIndex(tenant)) {
       const { node: text, resource } = entry;
       if (typeof text !== 'string' || !MAYBE_IDENTIFIER.test(text)) continue;
-      const path = entry.path;
       // Each pattern needs a literal the text must contain; testing for it first skips the regex on most strings.
       const arn = text.includes('arn:');
       const hex = HEX_ID.test(text);
-      if (arn) for (const m of text.matchAll(KMS_KEY_ARN)) out.push({ kind: 'kms-key', id: m[1]!, value: m[0], resource, path });
-      if (hex) for (const m of text.matchAll(NETWORK_ID)) out.push({ kind: 'network', id: m[1]!, value: m[1]!, resource, path });
-      if (arn) for (const m of text.matchAll(CLUSTER_ARN)) out.push({ kind: 'cluster', id: `${m[1]}:${m[3]}`, value: m[0], resource, path, service: m[1], name: m[3] });
-      if (hex) for (const m of text.matchAll(FILE_SYSTEM_ID)) out.push({ kind: 'file-system', id: m[1]!, value: m[1]!, resource, path });
-      if (AMAZONAWS.test(text)) for (const m of text.matchAll(HOST)) out.push({ kind: 'data-endpoint', id: m[0].toLowerCase(), value: m[0], resource, path });
+      if (arn) for (const m of allMatches(KMS_KEY_ARN, text)) out.push({ kind: 'kms-key', id: m[1]!, value: m[0], resource, path: entry.path });
+      if (hex) for (const m of allMatches(NETWORK_ID, text)) out.push({ kind: 'network', id: m[1]!, value: m[1]!, resource, path: entry.path });
+      if (arn) for (const m of allMatches(CLUSTER_ARN, text)) out.push({ kind: 'cluster', id: `${m[1]}:${m[3]}`, value: m[0], resource, path: entry.path, service: m[1], name: m[3] });
+      if (hex) for (const m of allMatches(FILE_SYSTEM_ID, text)) out.push({ kind: 'file-system', id: m[1]!, value: m[1]!, resource, path: entry.path });
+      if (AMAZONAWS.test(text)) for (const m of allMatches(HOST, text)) out.push({ kind: 'data-endpoint', id: m[0].toLowerCase(), value: m[0], resource, path: entry.path });
     }
     return out;
-  });
+  }, { retained: true });
 }
+
+const RESOURCE_NAME_KEYS = new Set(['DBInstanceIdentifier', 'DBClusterIdentifier', 'DomainName', 'ClusterName', 'Name', 'ReplicationGroupId', 'ClusterIdentifier']);
 
 /** Literal names the tenant gives its own stores and clusters (DBInstanceIdentifier, DomainName, ClusterName...). */
 export function tenantResourceNames(tenant: TenantModel): Set<string> {
   return tenant.cached('tenantResourceNames', () => {
     const names = new Set<string>();
-    const keys = ['DBInstanceIdentifier', 'DBClusterIdentifier', 'DomainName', 'ClusterName', 'Name', 'ReplicationGroupId', 'ClusterIdentifier'];
     for (const r of tenant.resources()) {
-      for (const k of keys) {
-        if (r.props[k] === undefined) continue;
+      for (const k in r.props) {
+        if (!RESOURCE_NAME_KEYS.has(k)) continue;
         for (const v of r.stack.resolve(r.props[k])) {
           const s = litString(v);
           if (s) names.add(s);
@@ -595,25 +607,44 @@ class IndexEntry implements IndexedNode {
   }
 }
 
-/** Strings worth a rule's attention: ARNs, hex ids, AWS hostnames, connection strings, account ids. */
-const INTERESTING_STRING = /arn:|-[0-9a-f]{8}|amazonaws|:\/\/|jdbc:|URLSuffix|\{\{resolve:|^\d{12}$/;
-
 /**
- * INTERESTING_STRING, with a one-pass character pre-check: every match contains ':' or '-', or starts with "a" of
- * amazonaws or "U" of URLSuffix, or is all digits; most strings (logical ids, attribute names, plain words) have
- * none of these and skip the regex.
+ * Strings worth a rule's attention: ARNs, hex ids, AWS hostnames, connection strings, account ids. The same test as
+ * `/arn:|-[0-9a-f]{8}|amazonaws|:\/\/|jdbc:|URLSuffix|\{\{resolve:|^\d{12}$/`, in one pass over the characters:
+ * every string of every template goes through it, and most (logical ids, IAM actions, plain words) match nothing.
  */
-function interestingString(s: string): boolean {
+export function interestingString(s: string): boolean {
   const n = s.length;
-  if (n < 8) return false;
+  if (n < 3) return false; // the shortest match is "://"
   let digits = 0;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c === 58 /* : */ || c === 45 /* - */) return INTERESTING_STRING.test(s);
-    if (c === 97 /* a */ ? s.startsWith('amazonaws', i) : c === 85 /* U */ && s.startsWith('URLSuffix', i)) return true;
-    if (c >= 48 && c <= 57) digits++;
+    if (c === 58 /* : */) {
+      if (
+        (i >= 3 && s.startsWith('arn', i - 3)) ||
+        (s.charCodeAt(i + 1) === 47 && s.charCodeAt(i + 2) === 47) ||
+        (i >= 4 && s.startsWith('jdbc', i - 4)) ||
+        (i >= 9 && s.startsWith('{{resolve', i - 9))
+      ) {
+        return true;
+      }
+    } else if (c === 45 /* - */) {
+      if (i + 8 < n && hexRun8(s, i + 1)) return true;
+    } else if (c === 97 /* a */) {
+      if (s.startsWith('amazonaws', i)) return true;
+    } else if (c === 85 /* U */) {
+      if (s.startsWith('URLSuffix', i)) return true;
+    } else if (c >= 48 && c <= 57) digits++;
   }
   return n === 12 && digits === 12;
+}
+
+/** Eight lowercase hex digits from `at`. */
+function hexRun8(s: string, at: number): boolean {
+  for (let i = at; i < at + 8; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
 }
 
 interface IndexWalk {

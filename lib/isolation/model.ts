@@ -598,6 +598,7 @@ export class TenantModel {
   readonly stacks: StackModel[];
   private readonly exports = new Map<string, { stack: StackModel; value: unknown }>();
   private readonly memo = new Map<string, unknown>();
+  private readonly retainedFacts = new Set<string>();
   private byType?: Map<string, ResourceRef[]>;
 
   constructor(input: TenantModelInput) {
@@ -659,10 +660,27 @@ export class TenantModel {
     return types.flatMap((t) => this.byType!.get(t) ?? []);
   }
 
-  /** Memoizes a derived fact (shared by several rules) on this tenant. */
-  cached<T>(key: string, compute: () => T): T {
-    if (!this.memo.has(key)) this.memo.set(key, compute());
-    return this.memo.get(key) as T;
+  /**
+   * Memoizes a derived fact (shared by several rules) on this tenant. A fact the fleet rules read after every
+   * tenant's own checks is `retained`; the others go with `releaseFacts()`.
+   */
+  cached<T>(key: string, compute: () => T, options: { readonly retained?: boolean } = {}): T {
+    let value = this.memo.get(key) as T | undefined;
+    if (value === undefined && !this.memo.has(key)) {
+      value = compute();
+      this.memo.set(key, value);
+      if (options.retained) this.retainedFacts.add(key);
+    }
+    return value as T;
+  }
+
+  /**
+   * Drops the facts only this tenant's own checks use, once they have run: on a large fleet they would otherwise
+   * stay in memory (and in every garbage collection) until the last tenant is done. Dropped facts are recomputed
+   * if asked for again.
+   */
+  releaseFacts(): void {
+    for (const key of [...this.memo.keys()]) if (!this.retainedFacts.has(key)) this.memo.delete(key);
   }
 }
 

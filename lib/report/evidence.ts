@@ -6,7 +6,7 @@
  * `buildEvidence` is pure: the CLI reads inputs, manifests and the assembly records and passes them in.
  */
 import * as path from 'node:path';
-import type { InputError, LoadedTemplate } from '../assembly/read';
+import { templateDigest, type InputError, type LoadedTemplate } from '../assembly/read';
 import { buildTenantModels, tenantMetadata, type GroupOptions } from '../assembly/tenants';
 import type { RuleResult, TenantVerdict } from '../isolation/engine';
 import { isLevel, type IsolationLevel } from '../isolation/levels';
@@ -455,8 +455,7 @@ export function buildEvidence(
       '(none)',
     stack: t.displayName ?? t.stackName,
     file: rel(t.file, baseDir),
-    sha256: t.sha256,
-    bytes: t.bytes,
+    ...templateDigest(t),
   }));
 
   const inputs = (options.inputs ?? templates.map((t) => rel(t.file, baseDir))).map(shellQuote);
