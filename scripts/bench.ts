@@ -17,6 +17,9 @@
  *   --nag-sample K     templates cdk-nag runs on (default: all N)
  *   --guard-sample K   templates cfn-guard runs on (default 10: it takes about 3 s per template)
  *   --knobs            also synthesize the fleet with each check switched off (3 more full-fleet synths)
+ *   --verify-runs V    alternating runs of the floor and the verifier (default 7; medians)
+ *   --only verifier    only section 3: the verifier vs the floor (synthesizes our app's fleet unless --assembly)
+ *   --assembly <dir>   with --only verifier: an N-tenant cloud assembly kept by an earlier run (--keep)
  *   --keep             keep the temporary directory (manifests, cloud assemblies)
  *
  * Child processes are measured with GNU time (`/usr/bin/time`): wall time, user + system CPU time and the peak
@@ -47,6 +50,9 @@ const { values } = parseArgs({
     'nag-sample': { type: 'string' },
     'guard-sample': { type: 'string', default: '10' },
     knobs: { type: 'boolean', default: false },
+    'verify-runs': { type: 'string', default: '7' },
+    only: { type: 'string' },
+    assembly: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -54,6 +60,10 @@ const N = positiveInt('tenants', values.tenants);
 const REPS = positiveInt('reps', values.reps);
 const NAG_SAMPLE = Math.min(N, values['nag-sample'] ? positiveInt('nag-sample', values['nag-sample']) : N);
 const GUARD_SAMPLE = Math.min(N, positiveInt('guard-sample', values['guard-sample']));
+const VERIFY_RUNS = positiveInt('verify-runs', values['verify-runs']);
+if (values.only !== undefined && values.only !== 'verifier') throw new Error(`--only must be "verifier", got "${values.only}"`);
+const ONLY_VERIFIER = values.only === 'verifier';
+if (values.assembly && !ONLY_VERIFIER) throw new Error('--assembly goes with --only verifier');
 
 function positiveInt(name: string, raw: string): number {
   const n = Number(raw);
@@ -151,6 +161,10 @@ function cfnGuardBinary(): string {
   return path.join(pkg, 'bin', platform, arch, 'cfn-guard');
 }
 
+const s = (x: number): string => `${x.toFixed(1)} s`;
+const mb = (x: number): string => `${x.toFixed(0)} MB`;
+const per = (ms: number, n: number): string => `${(ms / n).toFixed(2)} ms/template`;
+
 // ---------------------------------------------------------------------------------------------------------------
 const benchStart = Date.now();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'exclusive-desk-bench-'));
@@ -164,48 +178,56 @@ fs.copyFileSync(path.join(fleetDir, `${tenant}.yaml`), path.join(oneDir, `${tena
 const load = os.loadavg()[0]!;
 log(`fleet of ${N} in ${fleetDir}; ${os.cpus().length} CPUs, load average ${load.toFixed(2)}`);
 
-// 1. One tenant, fleet of 1 vs fleet of N (interleaved so drift in machine load hits both sides alike).
-const one: Run[] = [];
-const many: Run[] = [];
-for (let i = 0; i < REPS; i++) {
-  one.push(
-    cdkSynth(`synth -c tenant=${tenant}, fleet of 1 (${i + 1}/${REPS})`, path.join(work, 'out-one'), [
-      '-c',
-      `tenant=${tenant}`,
-      '-c',
-      `tenantsDir=${oneDir}`,
-    ]),
-  );
-  many.push(
-    cdkSynth(`synth -c tenant=${tenant}, fleet of ${N} (${i + 1}/${REPS})`, path.join(work, 'out-many'), [
-      '-c',
-      `tenant=${tenant}`,
-      '-c',
-      `tenantsDir=${fleetDir}`,
-    ]),
-  );
-}
-const oneM = medianRun(one);
-const manyM = medianRun(many);
-
-// 2. Full fleet: our app vs the bare app.
-const oursOut = path.join(work, 'out-ours');
-const ours = cdkSynth(`full-fleet synth, ${N} tenants, our app`, oursOut, ['-c', `tenantsDir=${fleetDir}`]);
-const benchApp = (flags: string): string[] => [
-  '--app',
-  `npx tsx scripts/bench-app.ts --tenants-dir ${fleetDir} ${flags}`,
-];
-const bare = cdkSynth(`full-fleet synth, ${N} tenants, bare app`, path.join(work, 'out-bare'), benchApp('--bare'));
+let oneM: Run | undefined;
+let manyM: Run | undefined;
+let ours: Run | undefined;
+let bare: Run | undefined;
 const knobs: { name: string; off: Run }[] = [];
 let allOn: Run | undefined;
-if (values.knobs) {
-  allOn = cdkSynth('knobs: bench app, every check on', path.join(work, 'out-knob'), benchApp(''));
-  for (const [name, flag] of [
-    ['built-in CloudFormation validation', '--no-builtin'],
-    ['cdk-nag packs', '--no-nag'],
-    ['isolation plugin', '--no-isolation'],
-  ] as const) {
-    knobs.push({ name, off: cdkSynth(`knobs: without ${name}`, path.join(work, 'out-knob'), benchApp(flag)) });
+const oursOut = values.assembly ? path.resolve(values.assembly) : path.join(work, 'out-ours');
+if (ONLY_VERIFIER) {
+  if (!values.assembly) ours = cdkSynth(`full-fleet synth, ${N} tenants, our app`, oursOut, ['-c', `tenantsDir=${fleetDir}`]);
+} else {
+  // 1. One tenant, fleet of 1 vs fleet of N (interleaved so drift in machine load hits both sides alike).
+  const one: Run[] = [];
+  const many: Run[] = [];
+  for (let i = 0; i < REPS; i++) {
+    one.push(
+      cdkSynth(`synth -c tenant=${tenant}, fleet of 1 (${i + 1}/${REPS})`, path.join(work, 'out-one'), [
+        '-c',
+        `tenant=${tenant}`,
+        '-c',
+        `tenantsDir=${oneDir}`,
+      ]),
+    );
+    many.push(
+      cdkSynth(`synth -c tenant=${tenant}, fleet of ${N} (${i + 1}/${REPS})`, path.join(work, 'out-many'), [
+        '-c',
+        `tenant=${tenant}`,
+        '-c',
+        `tenantsDir=${fleetDir}`,
+      ]),
+    );
+  }
+  oneM = medianRun(one);
+  manyM = medianRun(many);
+
+  // 2. Full fleet: our app vs the bare app.
+  ours = cdkSynth(`full-fleet synth, ${N} tenants, our app`, oursOut, ['-c', `tenantsDir=${fleetDir}`]);
+  const benchApp = (flags: string): string[] => [
+    '--app',
+    `npx tsx scripts/bench-app.ts --tenants-dir ${fleetDir} ${flags}`,
+  ];
+  bare = cdkSynth(`full-fleet synth, ${N} tenants, bare app`, path.join(work, 'out-bare'), benchApp('--bare'));
+  if (values.knobs) {
+    allOn = cdkSynth('knobs: bench app, every check on', path.join(work, 'out-knob'), benchApp(''));
+    for (const [name, flag] of [
+      ['built-in CloudFormation validation', '--no-builtin'],
+      ['cdk-nag packs', '--no-nag'],
+      ['isolation plugin', '--no-isolation'],
+    ] as const) {
+      knobs.push({ name, off: cdkSynth(`knobs: without ${name}`, path.join(work, 'out-knob'), benchApp(flag)) });
+    }
   }
 }
 
@@ -214,16 +236,27 @@ const files = templateFiles(oursOut);
 if (files.length !== N) throw new Error(`expected ${N} templates in ${oursOut}, found ${files.length}`);
 const floorRuns: { ms: number; cpuMs: number }[] = [];
 const verifyRuns: { ms: number; cpuMs: number }[] = [];
-for (let i = 0; i < 3; i++) {
+const pairRatios: number[] = [];
+// Warm-up on a few templates: the one-time cost of loading and compiling the verifier belongs with process start,
+// not with the marginal cost per template.
+verifyTemplates(files.slice(0, Math.min(20, files.length)));
+for (let i = 0; i < VERIFY_RUNS; i++) {
   floorRuns.push(inProcess(() => files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as unknown).length));
   const v = inProcess(() => verifyTemplates([oursOut]));
   if (v.result.tenants.length !== N)
     throw new Error(`the verifier saw ${v.result.tenants.length} tenants, expected ${N}`);
   verifyRuns.push(v);
-  log(`verifier ${v.ms.toFixed(0)} ms (CPU ${v.cpuMs.toFixed(0)} ms) vs floor ${floorRuns[i]!.ms.toFixed(0)} ms`);
+  pairRatios.push(v.ms / floorRuns[i]!.ms);
+  log(`verifier ${v.ms.toFixed(0)} ms (CPU ${v.cpuMs.toFixed(0)} ms) vs floor ${floorRuns[i]!.ms.toFixed(0)} ms (CPU ${floorRuns[i]!.cpuMs.toFixed(0)} ms)`);
 }
 const floor = { ms: median(floorRuns.map((r) => r.ms)), cpuMs: median(floorRuns.map((r) => r.cpuMs)) };
 const verify = { ms: median(verifyRuns.map((r) => r.ms)), cpuMs: median(verifyRuns.map((r) => r.cpuMs)) };
+const verifierRow = (): [string, string, string, string] => [
+  `verifier over the ${N}-tenant assembly vs read + JSON.parse (in process, median of ${VERIFY_RUNS})`,
+  `${s(verify.ms / 1000)} = ${per(verify.ms, N)} (CPU ${s(verify.cpuMs / 1000)})`,
+  `${s(floor.ms / 1000)} = ${per(floor.ms, N)} (CPU ${s(floor.cpuMs / 1000)})`,
+  `${(verify.ms / floor.ms).toFixed(2)}x wall (runs ${Math.min(...pairRatios).toFixed(2)}-${Math.max(...pairRatios).toFixed(2)}x), ${(verify.cpuMs / floor.cpuMs).toFixed(2)}x CPU (target 3x)`,
+];
 const verdicts = verifyTemplates([oursOut]).tenants;
 const failing = verdicts.filter((t) => t.verdict !== 'pass').length;
 const verifyCli = measure('verify CLI over the assembly (process start included)', 'npm', [
@@ -234,134 +267,136 @@ const verifyCli = measure('verify CLI over the assembly (process start included)
   oursOut,
 ]);
 
-// 4. cdk-nag on the same templates (CfnInclude then each tenant's packs), cfn-guard on a sample.
-let includeMs = 0;
-let nagMs = 0;
-let nagFindings = 0;
-for (const file of files.slice(0, NAG_SAMPLE)) {
-  const template = JSON.parse(fs.readFileSync(file, 'utf8')) as {
-    Metadata?: { 'exclusive-desk'?: { compliance?: Regime[] } };
-  };
-  const regimes = template.Metadata?.['exclusive-desk']?.compliance ?? [];
-  const inc = inProcess(() => {
-    const stack = new Stack(new App(), 'Included');
-    new CfnInclude(stack, 'Template', { templateFile: file });
-    return stack;
-  });
-  includeMs += inc.ms;
-  const nag = inProcess(() =>
-    packsFor(regimes).reduce((n, p) => n + NAG_FACTORIES[p]().validateScope(inc.result).violations.length, 0),
-  );
-  nagMs += nag.ms;
-  nagFindings += nag.result;
+const cliRow: [string, string, string, string] = [
+  `  verify CLI, process start included (${failing} of ${N} tenants fail)`,
+  `${s(verifyCli.wall)}, peak ${mb(verifyCli.rssMb)}`,
+  '',
+  '',
+];
+
+function printTable(rows: readonly (readonly [string, string, string, string])[]): void {
+  const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: readonly string[]): string => `| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
+  const out = [
+    `exclusive-desk bench: ${N} synthetic tenants; ${os.cpus().length} CPUs; node ${process.version}; load average ${load.toFixed(2)} at start; ` +
+      `took ${((Date.now() - benchStart) / 60000).toFixed(1)} min`,
+    line(rows[0]!),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.slice(1).map(line),
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
 }
-log(`cdk-nag: ${NAG_SAMPLE} templates, include ${includeMs.toFixed(0)} ms, packs ${nagMs.toFixed(0)} ms`);
 
-const guardData = path.join(work, 'guard-data');
-fs.mkdirSync(guardData);
-for (const f of files.slice(0, GUARD_SAMPLE)) fs.symlinkSync(f, path.join(guardData, path.basename(f)));
-const guardRules = path.join(
-  path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')),
-  'rules',
-  'control-tower',
-  'cfn-guard',
-);
-const guardRuleCount = (function count(dir: string): number {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .reduce((n, e) => n + (e.isDirectory() ? count(path.join(dir, e.name)) : e.name.endsWith('.guard') ? 1 : 0), 0);
-})(guardRules);
-const guardBin = cfnGuardBinary();
-const guardVersion = spawnSync(guardBin, ['--version']).stdout.toString().trim();
-// The invocation of CfnGuardValidator.execGuard (validate, JSON, structured). Exit 19 means non-compliant: expected.
-const guardRun = (() => {
-  const timeFile = path.join(work, 'time-guard.txt');
-  const r = spawnSync(
-    TIME,
-    [
-      '-f',
-      '%e %U %S %M',
-      '-o',
-      timeFile,
-      guardBin,
-      'validate',
-      '--rules',
-      guardRules,
-      '--data',
-      guardData,
-      '--output-format',
-      'json',
-      '--show-summary',
-      'none',
-      '--structured',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1024 * 1024 * 1024 },
+if (ONLY_VERIFIER) {
+  printTable([['measure', 'ours', 'compared with', 'ratio'], verifierRow(), cliRow]);
+} else {
+  // 4. cdk-nag on the same templates (CfnInclude then each tenant's packs), cfn-guard on a sample.
+  let includeMs = 0;
+  let nagMs = 0;
+  let nagFindings = 0;
+  for (const file of files.slice(0, NAG_SAMPLE)) {
+    const template = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      Metadata?: { 'exclusive-desk'?: { compliance?: Regime[] } };
+    };
+    const regimes = template.Metadata?.['exclusive-desk']?.compliance ?? [];
+    const inc = inProcess(() => {
+      const stack = new Stack(new App(), 'Included');
+      new CfnInclude(stack, 'Template', { templateFile: file });
+      return stack;
+    });
+    includeMs += inc.ms;
+    const nag = inProcess(() =>
+      packsFor(regimes).reduce((n, p) => n + NAG_FACTORIES[p]().validateScope(inc.result).violations.length, 0),
+    );
+    nagMs += nag.ms;
+    nagFindings += nag.result;
+  }
+  log(`cdk-nag: ${NAG_SAMPLE} templates, include ${includeMs.toFixed(0)} ms, packs ${nagMs.toFixed(0)} ms`);
+
+  const guardData = path.join(work, 'guard-data');
+  fs.mkdirSync(guardData);
+  for (const f of files.slice(0, GUARD_SAMPLE)) fs.symlinkSync(f, path.join(guardData, path.basename(f)));
+  const guardRules = path.join(
+    path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')),
+    'rules',
+    'control-tower',
+    'cfn-guard',
   );
-  if (r.status !== 0 && r.status !== 19)
-    throw new Error(`cfn-guard failed (exit ${r.status}): ${r.stderr?.toString().slice(-2000)}`);
-  const [wall, user, sys, rssKb] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-  return { wall: wall!, cpu: user! + sys!, rssMb: rssKb! / 1024 };
-})();
-log(`cfn-guard: ${GUARD_SAMPLE} templates, ${guardRun.wall.toFixed(1)} s`);
+  const guardRuleCount = (function count(dir: string): number {
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .reduce((n, e) => n + (e.isDirectory() ? count(path.join(dir, e.name)) : e.name.endsWith('.guard') ? 1 : 0), 0);
+  })(guardRules);
+  const guardBin = cfnGuardBinary();
+  const guardVersion = spawnSync(guardBin, ['--version']).stdout.toString().trim();
+  // The invocation of CfnGuardValidator.execGuard (validate, JSON, structured). Exit 19 means non-compliant: expected.
+  const guardRun = (() => {
+    const timeFile = path.join(work, 'time-guard.txt');
+    const r = spawnSync(
+      TIME,
+      [
+        '-f',
+        '%e %U %S %M',
+        '-o',
+        timeFile,
+        guardBin,
+        'validate',
+        '--rules',
+        guardRules,
+        '--data',
+        guardData,
+        '--output-format',
+        'json',
+        '--show-summary',
+        'none',
+        '--structured',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1024 * 1024 * 1024 },
+    );
+    if (r.status !== 0 && r.status !== 19)
+      throw new Error(`cfn-guard failed (exit ${r.status}): ${r.stderr?.toString().slice(-2000)}`);
+    const [wall, user, sys, rssKb] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    return { wall: wall!, cpu: user! + sys!, rssMb: rssKb! / 1024 };
+  })();
+  log(`cfn-guard: ${GUARD_SAMPLE} templates, ${guardRun.wall.toFixed(1)} s`);
 
-// ---------------------------------------------------------------------------------------------------------------
-const s = (x: number): string => `${x.toFixed(1)} s`;
-const mb = (x: number): string => `${x.toFixed(0)} MB`;
-const per = (ms: number, n: number): string => `${(ms / n).toFixed(2)} ms/template`;
-const rows: [string, string, string, string][] = [
-  ['measure', 'ours', 'compared with', 'ratio'],
-  [
-    `synth -c tenant=${tenant}: ${N} manifests vs 1 (median of ${REPS})`,
-    `${s(manyM.wall)} (CPU ${s(manyM.cpu)}, ${mb(manyM.rssMb)})`,
-    `${s(oneM.wall)} (CPU ${s(oneM.cpu)}, ${mb(oneM.rssMb)})`,
-    `${(manyM.wall / oneM.wall).toFixed(2)}x wall, ${(manyM.cpu / oneM.cpu).toFixed(2)}x CPU (bound 1.3x)`,
-  ],
-  [
-    `full-fleet synth, ${N} stacks: ours vs bare app`,
-    `${s(ours.wall)} (CPU ${s(ours.cpu)}), peak ${mb(ours.rssMb)}`,
-    `${s(bare.wall)} (CPU ${s(bare.cpu)}), peak ${mb(bare.rssMb)}`,
-    `${(ours.wall / bare.wall).toFixed(2)}x time, ${(ours.rssMb / bare.rssMb).toFixed(2)}x memory`,
-  ],
-  ...knobs.map(({ name, off }): [string, string, string, string] => [
-    `  knob: ${name} (full fleet, on vs off)`,
-    `${s(allOn!.wall)} (CPU ${s(allOn!.cpu)}), ${mb(allOn!.rssMb)}`,
-    `${s(off.wall)} (CPU ${s(off.cpu)}), ${mb(off.rssMb)}`,
-    `costs ${s(allOn!.wall - off.wall)} (${((allOn!.wall - off.wall) / N).toFixed(2)} s/stack), ${mb(allOn!.rssMb - off.rssMb)}`,
-  ]),
-  [
-    `verifier over the ${N}-tenant assembly vs read + JSON.parse (in process)`,
-    `${s(verify.ms / 1000)} = ${per(verify.ms, N)} (CPU ${s(verify.cpuMs / 1000)})`,
-    `${s(floor.ms / 1000)} = ${per(floor.ms, N)} (CPU ${s(floor.cpuMs / 1000)})`,
-    `${(verify.ms / floor.ms).toFixed(1)}x wall, ${(verify.cpuMs / floor.cpuMs).toFixed(1)}x CPU (target 3x)`,
-  ],
-  [
-    `  verify CLI, process start included (${failing} of ${N} tenants fail)`,
-    `${s(verifyCli.wall)}, peak ${mb(verifyCli.rssMb)}`,
-    '',
-    '',
-  ],
-  [
-    `cdk-nag (AwsSolutions + regime packs) on ${NAG_SAMPLE} of the templates`,
-    `${s(nagMs / 1000)} = ${per(nagMs, NAG_SAMPLE)}`,
-    `verifier ${per(verify.ms, N)}`,
-    `${(nagMs / NAG_SAMPLE / (verify.ms / N)).toFixed(1)}x the verifier (+ CfnInclude ${per(includeMs, NAG_SAMPLE)}; ${nagFindings} findings, acks are not in templates)`,
-  ],
-  [
-    `cfn-guard ${guardVersion.replace('cfn-guard ', '')}, ${guardRuleCount} control-tower rules, ${GUARD_SAMPLE} of the templates`,
-    `${s(guardRun.wall)} = ${(guardRun.wall / GUARD_SAMPLE).toFixed(2)} s/template (CPU ${s(guardRun.cpu)}, ${mb(guardRun.rssMb)})`,
-    `verifier ${per(verify.ms, N)}`,
-    `${((guardRun.wall * 1000) / GUARD_SAMPLE / (verify.ms / N)).toFixed(0)}x the verifier (all ${N}: ~${(((guardRun.wall / GUARD_SAMPLE) * N) / 60).toFixed(0)} min)`,
-  ],
-];
-const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
-const line = (r: readonly string[]): string => `| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
-const out = [
-  `exclusive-desk bench: ${N} synthetic tenants; ${os.cpus().length} CPUs; node ${process.version}; load average ${load.toFixed(2)} at start; ` +
-    `took ${((Date.now() - benchStart) / 60000).toFixed(1)} min`,
-  line(rows[0]!),
-  `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
-  ...rows.slice(1).map(line),
-];
-process.stdout.write(`${out.join('\n')}\n`);
+  // ---------------------------------------------------------------------------------------------------------------
+  const rows: [string, string, string, string][] = [
+    ['measure', 'ours', 'compared with', 'ratio'],
+    [
+      `synth -c tenant=${tenant}: ${N} manifests vs 1 (median of ${REPS})`,
+      `${s(manyM!.wall)} (CPU ${s(manyM!.cpu)}, ${mb(manyM!.rssMb)})`,
+      `${s(oneM!.wall)} (CPU ${s(oneM!.cpu)}, ${mb(oneM!.rssMb)})`,
+      `${(manyM!.wall / oneM!.wall).toFixed(2)}x wall, ${(manyM!.cpu / oneM!.cpu).toFixed(2)}x CPU (bound 1.3x)`,
+    ],
+    [
+      `full-fleet synth, ${N} stacks: ours vs bare app`,
+      `${s(ours!.wall)} (CPU ${s(ours!.cpu)}), peak ${mb(ours!.rssMb)}`,
+      `${s(bare!.wall)} (CPU ${s(bare!.cpu)}), peak ${mb(bare!.rssMb)}`,
+      `${(ours!.wall / bare!.wall).toFixed(2)}x time, ${(ours!.rssMb / bare!.rssMb).toFixed(2)}x memory`,
+    ],
+    ...knobs.map(({ name, off }): [string, string, string, string] => [
+      `  knob: ${name} (full fleet, on vs off)`,
+      `${s(allOn!.wall)} (CPU ${s(allOn!.cpu)}), ${mb(allOn!.rssMb)}`,
+      `${s(off.wall)} (CPU ${s(off.cpu)}), ${mb(off.rssMb)}`,
+      `costs ${s(allOn!.wall - off.wall)} (${((allOn!.wall - off.wall) / N).toFixed(2)} s/stack), ${mb(allOn!.rssMb - off.rssMb)}`,
+    ]),
+    verifierRow(),
+    cliRow,
+    [
+      `cdk-nag (AwsSolutions + regime packs) on ${NAG_SAMPLE} of the templates`,
+      `${s(nagMs / 1000)} = ${per(nagMs, NAG_SAMPLE)}`,
+      `verifier ${per(verify.ms, N)}`,
+      `${(nagMs / NAG_SAMPLE / (verify.ms / N)).toFixed(1)}x the verifier (+ CfnInclude ${per(includeMs, NAG_SAMPLE)}; ${nagFindings} findings, acks are not in templates)`,
+    ],
+    [
+      `cfn-guard ${guardVersion.replace('cfn-guard ', '')}, ${guardRuleCount} control-tower rules, ${GUARD_SAMPLE} of the templates`,
+      `${s(guardRun.wall)} = ${(guardRun.wall / GUARD_SAMPLE).toFixed(2)} s/template (CPU ${s(guardRun.cpu)}, ${mb(guardRun.rssMb)})`,
+      `verifier ${per(verify.ms, N)}`,
+      `${((guardRun.wall * 1000) / GUARD_SAMPLE / (verify.ms / N)).toFixed(0)}x the verifier (all ${N}: ~${(((guardRun.wall / GUARD_SAMPLE) * N) / 60).toFixed(0)} min)`,
+    ],
+  ];
+  printTable(rows);
+}
 if (values.keep) log(`kept ${work}`);
 else fs.rmSync(work, { recursive: true, force: true });

@@ -607,44 +607,15 @@ class IndexEntry implements IndexedNode {
   }
 }
 
+/** Strings worth a rule's attention: ARNs, hex ids, AWS hostnames, connection strings, account ids. */
+const INTERESTING_STRING = /arn:|-[0-9a-f]{8}|amazonaws|:\/\/|jdbc:|URLSuffix|\{\{resolve:|^\d{12}$/;
+
 /**
- * Strings worth a rule's attention: ARNs, hex ids, AWS hostnames, connection strings, account ids. The same test as
- * `/arn:|-[0-9a-f]{8}|amazonaws|:\/\/|jdbc:|URLSuffix|\{\{resolve:|^\d{12}$/`, in one pass over the characters:
- * every string of every template goes through it, and most (logical ids, IAM actions, plain words) match nothing.
+ * Whether the shared walk keeps a string. One regex: measured on the strings of real templates, V8's regex engine
+ * beats both a hand-written character scan and substring pre-checks here.
  */
 export function interestingString(s: string): boolean {
-  const n = s.length;
-  if (n < 3) return false; // the shortest match is "://"
-  let digits = 0;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 58 /* : */) {
-      if (
-        (i >= 3 && s.startsWith('arn', i - 3)) ||
-        (s.charCodeAt(i + 1) === 47 && s.charCodeAt(i + 2) === 47) ||
-        (i >= 4 && s.startsWith('jdbc', i - 4)) ||
-        (i >= 9 && s.startsWith('{{resolve', i - 9))
-      ) {
-        return true;
-      }
-    } else if (c === 45 /* - */) {
-      if (i + 8 < n && hexRun8(s, i + 1)) return true;
-    } else if (c === 97 /* a */) {
-      if (s.startsWith('amazonaws', i)) return true;
-    } else if (c === 85 /* U */) {
-      if (s.startsWith('URLSuffix', i)) return true;
-    } else if (c >= 48 && c <= 57) digits++;
-  }
-  return n === 12 && digits === 12;
-}
-
-/** Eight lowercase hex digits from `at`. */
-function hexRun8(s: string, at: number): boolean {
-  for (let i = at; i < at + 8; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
-  }
-  return true;
+  return INTERESTING_STRING.test(s);
 }
 
 interface IndexWalk {
