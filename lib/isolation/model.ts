@@ -62,6 +62,12 @@ export function where(r: ResourceRef): { stack: string; resource: string } {
 
 const MAX_ALTERNATIVES = 64;
 
+/**
+ * What `resolve` returns for a property that is not set: the commonest answer of all, shared and frozen (callers
+ * only read the lists resolve returns).
+ */
+const ABSENT_ONLY: readonly Val[] = Object.freeze([Object.freeze({ k: 'absent' }) as Val]);
+
 /** The key of a single-key object (an intrinsic function), without allocating the key list. */
 export function onlyKey(obj: Record<string, unknown>): string | undefined {
   let only: string | undefined;
@@ -186,7 +192,7 @@ export class StackModel {
   /** Every value a node may take. */
   resolve(node: RawNode, depth = 0): Val[] {
     if (depth > MAX_DEPTH) return [{ k: 'ext', kind: 'unsupported', what: 'a value nested too deeply to follow' }];
-    if (node === undefined) return [{ k: 'absent' }];
+    if (node === undefined) return ABSENT_ONLY as Val[];
     if (node === null || typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean') {
       if (typeof node === 'string' && node.startsWith('{{resolve:')) {
         return [{ k: 'ext', kind: 'dynamic-reference', what: `dynamic reference ${node}`, name: node }];
@@ -260,8 +266,21 @@ export class StackModel {
 
   /** Every value a property path may take, e.g. `['EncryptionAtRestOptions', 'KmsKeyId']`. */
   valuesAt(root: RawNode, path: readonly string[]): Val[] {
-    let nodes: RawNode[] = [root];
-    for (const key of path) {
+    // Fast path: plain objects all the way down (no Fn::If, no Ref in between), one node and no lists to build.
+    let node: RawNode = root;
+    let i = 0;
+    for (; i < path.length; i++) {
+      if (node === null || typeof node !== 'object' || Array.isArray(node)) {
+        node = undefined;
+        continue;
+      }
+      const fn = onlyKey(node as Record<string, unknown>);
+      if (fn === 'Fn::If' || fn === 'Ref') break;
+      node = (node as Record<string, unknown>)[path[i]!];
+    }
+    if (i === path.length) return this.resolve(node);
+    let nodes: RawNode[] = [node];
+    for (const key of path.slice(i)) {
       const next: RawNode[] = [];
       for (const n of nodes) {
         for (const alt of this.alternatives(n)) {

@@ -1,5 +1,5 @@
 import { describe, extOf, litString, type ResourceRef, type TenantModel } from '../../model';
-import { parseArn, targetResource, where } from '../../facts';
+import { parseArn, targetResource } from '../../facts';
 import type { Reporter } from '../../rule';
 
 /**
@@ -24,32 +24,32 @@ export function checkClusterRef(
   for (const v of values) {
     const p = `Properties.${path.join('.')}`;
     if (v.k === 'absent') {
-      if (options.missing) report.unverifiable({ ...where(r), path: p, message: options.missing });
+      if (options.missing) report.unverifiable({ stack: r.stack.name, resource: r.id, path: p, message: options.missing });
       continue;
     }
     const target = targetResource(v);
     if (target && clusterTypes.includes(target.type)) {
-      report.pass({ ...where(r), path: p, value: describe(v), message: `${r.id} runs on the tenant's ${kind} cluster ${target.id}` });
+      report.pass({ stack: r.stack.name, resource: r.id, path: p, value: describe(v), message: `${r.id} runs on the tenant's ${kind} cluster ${target.id}` });
       continue;
     }
     const literal = litString(v);
     const arn = parseArn(v);
     const name = literal !== undefined ? (arn ? arn.resource.split('/').pop() ?? literal : literal) : undefined;
     if (name !== undefined && tenantNames.has(name)) {
-      report.pass({ ...where(r), path: p, value: describe(v), message: `${r.id} runs on the tenant's ${kind} cluster named ${name}` });
+      report.pass({ stack: r.stack.name, resource: r.id, path: p, value: describe(v), message: `${r.id} runs on the tenant's ${kind} cluster named ${name}` });
       continue;
     }
     const ext = extOf(v);
     if (ext && ext.kind !== 'import') {
       report.unverifiable({
-        ...where(r),
+        stack: r.stack.name, resource: r.id,
         path: p,
         value: describe(v),
         message: `${r.id} runs on the ${kind} cluster ${describe(v)}, which the verifier cannot follow to a cluster the tenant defines`,
       });
     } else {
       report.fail({
-        ...where(r),
+        stack: r.stack.name, resource: r.id,
         path: p,
         value: describe(v),
         message: `${r.id} runs on the ${kind} cluster ${describe(v)}, which the tenant's templates do not define (a shared cluster)`,
@@ -92,10 +92,10 @@ export function checkUserDataJoins(
     for (const joined of userDataClusters(r).filter((j) => j.kind === kind)) {
       const shown = joined.value.replace(/[\u0001\u0002]/g, '?');
       if (joined.own || names.has(joined.value)) {
-        report.pass({ ...where(r), path: 'Properties.UserData', value: shown, message: `${r.id} joins the tenant's ${kind} cluster` });
+        report.pass({ stack: r.stack.name, resource: r.id, path: 'Properties.UserData', value: shown, message: `${r.id} joins the tenant's ${kind} cluster` });
       } else {
         report.fail({
-          ...where(r),
+          stack: r.stack.name, resource: r.id,
           path: 'Properties.UserData',
           value: kind === 'ECS' ? `ECS_CLUSTER=${shown}` : shown,
           message: `${r.id} ${kind === 'ECS' ? 'registers its instances with' : 'bootstraps its nodes into'} ${kind} cluster ${shown}, which the tenant's templates do not define`,

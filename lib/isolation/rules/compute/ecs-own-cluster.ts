@@ -1,4 +1,4 @@
-import { foreignClusterArns, where } from '../../facts';
+import { foreignClusterArns } from '../../facts';
 import type { IsolationRule } from '../../rule';
 import { checkClusterRef, checkUserDataJoins } from './cluster-ref';
 
@@ -20,7 +20,7 @@ export const ecsOwnCluster: IsolationRule = {
   checkTemplate(tenant, report) {
     // A literal ECS cluster ARN anywhere (an IAM policy, a scheduler target) names a cluster outside the tenant.
     for (const l of foreignClusterArns(tenant, ['ecs'])) {
-      report.fail({ ...where(l.resource), path: l.path, value: l.value, message: `${l.resource.id} names the ECS cluster ${l.value}, which the tenant's templates do not define (a shared cluster)` });
+      report.fail({ stack: l.resource.stack.name, resource: l.resource.id, path: l.path, value: l.value, message: `${l.resource.id} names the ECS cluster ${l.value}, which the tenant's templates do not define (a shared cluster)` });
     }
     for (const r of tenant.ofType('AWS::ECS::Service')) {
       checkClusterRef(r, ['Cluster'], ECS_CLUSTER, 'ECS', report, {

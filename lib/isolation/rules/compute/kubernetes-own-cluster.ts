@@ -1,4 +1,4 @@
-import { foreignClusterArns, isCustomResource, where } from '../../facts';
+import { foreignClusterArns, isCustomResource } from '../../facts';
 import type { IsolationRule } from '../../rule';
 import { checkClusterRef, checkUserDataJoins } from './cluster-ref';
 
@@ -29,7 +29,7 @@ export const kubernetesOwnCluster: IsolationRule = {
   checkTemplate(tenant, report) {
     // A literal EKS cluster ARN anywhere (an IAM policy, a scheduler target) names a cluster outside the tenant.
     for (const l of foreignClusterArns(tenant, ['eks'])) {
-      report.fail({ ...where(l.resource), path: l.path, value: l.value, message: `${l.resource.id} names the EKS cluster ${l.value}, which the tenant's templates do not define (a shared cluster)` });
+      report.fail({ stack: l.resource.stack.name, resource: l.resource.id, path: l.path, value: l.value, message: `${l.resource.id} names the EKS cluster ${l.value}, which the tenant's templates do not define (a shared cluster)` });
     }
     for (const r of tenant.ofType(...ON_CLUSTER)) checkClusterRef(r, ['ClusterName'], EKS_CLUSTER, 'EKS', report);
     for (const r of tenant.resources()) {

@@ -1,5 +1,5 @@
 import { describe, extOf, type ResourceRef } from '../../model';
-import { targetResource, where } from '../../facts';
+import { targetResource } from '../../facts';
 import type { IsolationRule, Reporter } from '../../rule';
 
 /** Properties by which a database resource joins, replicates or clones another database. */
@@ -29,10 +29,10 @@ function checkLink(r: ResourceRef, link: (typeof LINKS)[number], report: Reporte
     const target = targetResource(v);
     const path = `Properties.${link.prop}`;
     if (target && link.targets.includes(target.type)) {
-      report.pass({ ...where(r), path, value: describe(v), message: `${r.id} ${link.what} ${target.id}, defined by the tenant` });
+      report.pass({ stack: r.stack.name, resource: r.id, path, value: describe(v), message: `${r.id} ${link.what} ${target.id}, defined by the tenant` });
     } else if (extOf(v) && extOf(v)!.kind !== 'import') {
       report.unverifiable({
-        ...where(r),
+        stack: r.stack.name, resource: r.id,
         path,
         value: describe(v),
         severity: link.severity,
@@ -40,7 +40,7 @@ function checkLink(r: ResourceRef, link: (typeof LINKS)[number], report: Reporte
       });
     } else {
       report.fail({
-        ...where(r),
+        stack: r.stack.name, resource: r.id,
         path,
         value: describe(v),
         severity: link.severity,

@@ -1,5 +1,5 @@
 import { describe, extOf, litString, piecesOf, type ResourceRef, type Val } from '../../model';
-import { foreignClusterArns, isCustomResource, literalIdentifiers, propertyIndex, targetResource, where } from '../../facts';
+import { foreignClusterArns, isCustomResource, literalIdentifiers, propertyIndex, targetResource } from '../../facts';
 import type { IsolationRule, Reporter } from '../../rule';
 
 /** Hostnames of AWS managed data stores, and connection-string schemes. */
@@ -52,14 +52,14 @@ function checkEnvironment(r: ResourceRef, name: string, node: unknown, path: str
   if (!(ENDPOINT_KEY.test(name) && DATA_CONTEXT.test(name)) && !/^(DATABASE_URL|DB_URL|JDBC_URL|ES_URL|SEARCH_URL)$/i.test(name)) return;
   for (const v of r.stack.resolve(node)) {
     if (v.k === 'absent' || ownValue(v)) {
-      if (v.k !== 'absent') report.pass({ ...where(r), path, value: describe(v), message: `${name} points at the tenant's own ${targetResource(v)?.id ?? 'resource'}` });
+      if (v.k !== 'absent') report.pass({ stack: r.stack.name, resource: r.id, path, value: describe(v), message: `${name} points at the tenant's own ${targetResource(v)?.id ?? 'resource'}` });
       continue;
     }
     const ext = extOf(v);
     if (ext) {
-      report.unverifiable({ ...where(r), path, value: describe(v), message: `${name} takes the data-store location from ${ext.what}, which may be a shared store` });
+      report.unverifiable({ stack: r.stack.name, resource: r.id, path, value: describe(v), message: `${name} takes the data-store location from ${ext.what}, which may be a shared store` });
     } else if (litString(v) !== undefined && litString(v)!.trim() !== '') {
-      report.fail({ ...where(r), path, value: describe(v), message: `${name} points the workload at ${describe(v)}, a data store the tenant does not define` });
+      report.fail({ stack: r.stack.name, resource: r.id, path, value: describe(v), message: `${name} points the workload at ${describe(v)}, a data store the tenant does not define` });
     }
   }
 }
@@ -82,10 +82,10 @@ export const noExternalDataEndpoints: IsolationRule = {
   checkTemplate(tenant, report) {
     // Literal ARNs of databases, domains, collections and caches, and EFS file systems, that the tenant does not define.
     for (const l of foreignClusterArns(tenant, ['rds', 'es', 'aoss', 'elasticache', 'docdb', 'kafka', 'memorydb'])) {
-      report.fail({ ...where(l.resource), path: l.path, value: l.value, message: `${l.resource.id} names ${l.value}, a data store the tenant's templates do not define` });
+      report.fail({ stack: l.resource.stack.name, resource: l.resource.id, path: l.path, value: l.value, message: `${l.resource.id} names ${l.value}, a data store the tenant's templates do not define` });
     }
     for (const l of literalIdentifiers(tenant).filter((x) => x.kind === 'file-system')) {
-      report.fail({ ...where(l.resource), path: l.path, value: l.value, message: `${l.resource.id} mounts or names the file system ${l.value}, which the tenant's templates do not define` });
+      report.fail({ stack: l.resource.stack.name, resource: l.resource.id, path: l.path, value: l.value, message: `${l.resource.id} mounts or names the file system ${l.value}, which the tenant's templates do not define` });
     }
     // 1. Literal data-store locations anywhere in the properties (outermost string-valued functions and strings).
     for (const entry of propertyIndex(tenant)) {
@@ -97,7 +97,7 @@ export const noExternalDataEndpoints: IsolationRule = {
         if (ownValue(v)) continue;
         const text = literalText(v);
         if (text && looksLikeDataLocation(text)) {
-          report.fail({ ...where(r), path: entry.path, value: describe(v), message: `${r.id} names the data store ${describe(v)}, which the tenant's templates do not define` });
+          report.fail({ stack: r.stack.name, resource: r.id, path: entry.path, value: describe(v), message: `${r.id} names the data store ${describe(v)}, which the tenant's templates do not define` });
         }
       }
     }
@@ -134,8 +134,8 @@ export const noExternalDataEndpoints: IsolationRule = {
             external = true;
             const ext = extOf(v);
             const msg = `${r.id} creates ${partitionKeys.join('/')} on ${describe(v)}, ${ext ? 'which the verifier cannot follow to a store of the tenant' : 'a store the tenant does not define'}: a logical partition of a shared store`;
-            if (ext) report.unverifiable({ ...where(r), path: `Properties.${k}`, value: describe(v), message: msg });
-            else report.fail({ ...where(r), path: `Properties.${k}`, value: describe(v), message: msg });
+            if (ext) report.unverifiable({ stack: r.stack.name, resource: r.id, path: `Properties.${k}`, value: describe(v), message: msg });
+            else report.fail({ stack: r.stack.name, resource: r.id, path: `Properties.${k}`, value: describe(v), message: msg });
           }
         }
         const tokens = s.resolve(r.props.ServiceToken);
@@ -143,14 +143,14 @@ export const noExternalDataEndpoints: IsolationRule = {
         if (foreignProvider) {
           external = true;
           report.fail({
-            ...where(r),
+            stack: r.stack.name, resource: r.id,
             path: 'Properties.ServiceToken',
             value: describe(foreignProvider),
             message: `${r.id} has a provider outside the tenant (${describe(foreignProvider)}) create ${partitionKeys.join('/')} for it: the store it writes to is not the tenant's`,
           });
         }
         if (!external) {
-          report.pass({ ...where(r), path: 'Properties', message: `${r.id} provisions ${partitionKeys.join('/')} on the tenant's own resources` });
+          report.pass({ stack: r.stack.name, resource: r.id, path: 'Properties', message: `${r.id} provisions ${partitionKeys.join('/')} on the tenant's own resources` });
         }
       }
     }

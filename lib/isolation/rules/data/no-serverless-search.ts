@@ -1,4 +1,3 @@
-import { where } from '../../facts';
 import type { IsolationRule } from '../../rule';
 
 const SERVERLESS = [
@@ -25,7 +24,7 @@ export const noServerlessSearch: IsolationRule = {
   checkTemplate(tenant, report) {
     for (const r of tenant.ofType(...SERVERLESS)) {
       report.fail({
-        ...where(r),
+        stack: r.stack.name, resource: r.id,
         path: 'Type',
         value: r.type,
         message: `${r.id} is ${r.type}: OpenSearch Serverless compute is shared, not a dedicated search domain`,

@@ -1,5 +1,5 @@
 import { describe, extOf } from '../../model';
-import { accountOwnership, parseArn, targetResource, where } from '../../facts';
+import { accountOwnership, parseArn, targetResource } from '../../facts';
 import type { IsolationRule } from '../../rule';
 import { grantsOf } from '../keys/policy';
 
@@ -23,12 +23,12 @@ export const noSharedSnapshots: IsolationRule = {
     for (const vault of tenant.ofType('AWS::Backup::BackupVault')) {
       const path = 'Properties.AccessPolicy';
       if (vault.props.AccessPolicy === undefined) {
-        report.pass({ ...where(vault), path, message: `${vault.id} has no access policy: only the tenant account reaches its recovery points` });
+        report.pass({ stack: vault.stack.name, resource: vault.id, path, message: `${vault.id} has no access policy: only the tenant account reaches its recovery points` });
         continue;
       }
       const grants = grantsOf(vault.stack, vault.props.AccessPolicy);
       if ('unresolved' in grants) {
-        report.unverifiable({ ...where(vault), path, value: grants.unresolved, message: `${vault.id}'s access policy cannot be read: ${grants.unresolved}` });
+        report.unverifiable({ stack: vault.stack.name, resource: vault.id, path, value: grants.unresolved, message: `${vault.id}'s access policy cannot be read: ${grants.unresolved}` });
         continue;
       }
       let bad = false;
@@ -37,10 +37,10 @@ export const noSharedSnapshots: IsolationRule = {
         bad = true;
         const at = `${path}.Statement[${g.statement}]`;
         const who = g.kind === 'Wildcard' ? 'every principal ("*")' : g.value;
-        if (g.owner === 'unknown' && g.kind === 'AWS') report.unverifiable({ ...where(vault), path: at, value: g.value, message: `${vault.id} admits ${who}, which cannot be shown to be the tenant's` });
-        else report.fail({ ...where(vault), path: at, value: g.value, message: `${vault.id} lets ${who} copy or restore the tenant's recovery points` });
+        if (g.owner === 'unknown' && g.kind === 'AWS') report.unverifiable({ stack: vault.stack.name, resource: vault.id, path: at, value: g.value, message: `${vault.id} admits ${who}, which cannot be shown to be the tenant's` });
+        else report.fail({ stack: vault.stack.name, resource: vault.id, path: at, value: g.value, message: `${vault.id} lets ${who} copy or restore the tenant's recovery points` });
       }
-      if (!bad) report.pass({ ...where(vault), path, message: `${vault.id}'s access policy admits only the tenant` });
+      if (!bad) report.pass({ stack: vault.stack.name, resource: vault.id, path, message: `${vault.id}'s access policy admits only the tenant` });
     }
     for (const plan of tenant.ofType('AWS::Backup::BackupPlan')) {
       const s = plan.stack;
@@ -53,12 +53,12 @@ export const noSharedSnapshots: IsolationRule = {
             if (v.k === 'absent') continue;
             const target = targetResource(v);
             if (target?.type === 'AWS::Backup::BackupVault') {
-              report.pass({ ...where(plan), path, value: describe(v), message: `${plan.id} copies backups to the tenant's vault ${target.id}` });
+              report.pass({ stack: plan.stack.name, resource: plan.id, path, value: describe(v), message: `${plan.id} copies backups to the tenant's vault ${target.id}` });
               continue;
             }
             const arn = parseArn(v);
             const owner = arn?.account === 'self' ? 'self' : arn?.account ? accountOwnership(tenant, arn.account) : 'unknown';
-            const base = { ...where(plan), path, value: describe(v) };
+            const base = { stack: plan.stack.name, resource: plan.id, path, value: describe(v) };
             if (owner === 'self') report.pass({ ...base, message: `${plan.id} copies backups to a vault of the tenant account` });
             else if (owner === 'other') report.fail({ ...base, message: `${plan.id} copies the tenant's backups to ${describe(v)}, a vault of account ${String(arn?.account)}` });
             else if (extOf(v) || owner === 'unknown') report.unverifiable({ ...base, message: `${plan.id} copies the tenant's backups to ${describe(v)}, which cannot be shown to be the tenant's` });

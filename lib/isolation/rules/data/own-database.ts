@@ -1,4 +1,4 @@
-import { DATABASE_TYPES, where } from '../../facts';
+import { DATABASE_TYPES } from '../../facts';
 import type { IsolationRule } from '../../rule';
 
 /** ISO-DATA-1: the tenant's template defines its own relational database. */
@@ -30,11 +30,11 @@ export const ownDatabase: IsolationRule = {
       });
       return;
     }
-    for (const r of own) report.pass({ ...where(r), path: 'Type', value: r.type, message: `dedicated ${r.type} ${r.id}` });
+    for (const r of own) report.pass({ stack: r.stack.name, resource: r.id, path: 'Type', value: r.type, message: `dedicated ${r.type} ${r.id}` });
     for (const r of clusterMembers) {
       if (!own.some((c) => c.type === 'AWS::RDS::DBCluster')) {
         report.fail({
-          ...where(r),
+          stack: r.stack.name, resource: r.id,
           path: 'Properties.DBClusterIdentifier',
           message: `${r.id} is a member of a cluster the tenant does not define, and the tenant has no database of its own`,
         });

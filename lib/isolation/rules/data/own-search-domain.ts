@@ -1,4 +1,4 @@
-import { SEARCH_TYPES, where } from '../../facts';
+import { SEARCH_TYPES } from '../../facts';
 import type { IsolationRule } from '../../rule';
 
 /** ISO-DATA-2: the tenant's template defines its own search domain. */
@@ -25,6 +25,6 @@ export const ownSearchDomain: IsolationRule = {
       });
       return;
     }
-    for (const r of domains) report.pass({ ...where(r), path: 'Type', value: r.type, message: `dedicated search domain ${r.id}` });
+    for (const r of domains) report.pass({ stack: r.stack.name, resource: r.id, path: 'Type', value: r.type, message: `dedicated search domain ${r.id}` });
   },
 };

@@ -1,5 +1,5 @@
 import { describe, litString, type ResourceRef } from '../../model';
-import { targetResource, where } from '../../facts';
+import { targetResource } from '../../facts';
 import type { IsolationRule, Reporter } from '../../rule';
 
 const REGULATED = ['hipaa', 'pci-dss', 'sox', 'fedramp-moderate', 'fedramp-high', 'itar'];
@@ -7,9 +7,9 @@ const REGULATED = ['hipaa', 'pci-dss', 'sox', 'fedramp-moderate', 'fedramp-high'
 function expect(r: ResourceRef, prop: string, ok: (v: string | undefined) => boolean, report: Reporter, good: string, bad: string): void {
   for (const v of r.stack.resolve(r.props[prop])) {
     const s = v.k === 'absent' ? undefined : v.k === 'lit' ? String(v.v) : undefined;
-    if (v.k !== 'absent' && v.k !== 'lit') report.fail({ ...where(r), path: `Properties.${prop}`, value: describe(v), message: `${r.id}: ${prop} cannot be resolved (${bad})` });
-    else if (ok(s)) report.pass({ ...where(r), path: `Properties.${prop}`, value: s ?? '(not set)', message: `${r.id}: ${good}` });
-    else report.fail({ ...where(r), path: `Properties.${prop}`, value: s ?? '(not set)', message: `${r.id}: ${bad}` });
+    if (v.k !== 'absent' && v.k !== 'lit') report.fail({ stack: r.stack.name, resource: r.id, path: `Properties.${prop}`, value: describe(v), message: `${r.id}: ${prop} cannot be resolved (${bad})` });
+    else if (ok(s)) report.pass({ stack: r.stack.name, resource: r.id, path: `Properties.${prop}`, value: s ?? '(not set)', message: `${r.id}: ${good}` });
+    else report.fail({ stack: r.stack.name, resource: r.id, path: `Properties.${prop}`, value: s ?? '(not set)', message: `${r.id}: ${bad}` });
   }
 }
 
@@ -34,14 +34,14 @@ export const databaseHygiene: IsolationRule = {
       expect(r, 'DeletionProtection', (s) => s === 'true', report, 'deletion protection on', 'no deletion protection');
       expect(r, 'EnableIAMDatabaseAuthentication', (s) => s === 'true', report, 'IAM authentication on', 'IAM authentication off');
       const policy = r.raw.DeletionPolicy;
-      if (policy === 'Snapshot' || policy === 'Retain') report.pass({ ...where(r), path: 'DeletionPolicy', value: policy, message: `${r.id} keeps its data on stack delete` });
-      else report.fail({ ...where(r), path: 'DeletionPolicy', value: String(policy ?? '(not set)'), message: `${r.id} is deleted with its stack (DeletionPolicy ${String(policy ?? 'Delete')})` });
+      if (policy === 'Snapshot' || policy === 'Retain') report.pass({ stack: r.stack.name, resource: r.id, path: 'DeletionPolicy', value: policy, message: `${r.id} keeps its data on stack delete` });
+      else report.fail({ stack: r.stack.name, resource: r.id, path: 'DeletionPolicy', value: String(policy ?? '(not set)'), message: `${r.id} is deleted with its stack (DeletionPolicy ${String(policy ?? 'Delete')})` });
       const groups = r.stack.resolve(r.props.DBParameterGroupName).map(targetResource);
       const forceSsl = groups.some((g) =>
         g && g.stack.valuesAt(g.props, ['Parameters', 'rds.force_ssl']).some((v) => ['1', 'true'].includes(String(litString(v) ?? (v.k === 'lit' ? v.v : '')))),
       );
-      if (forceSsl) report.pass({ ...where(r), path: 'Properties.DBParameterGroupName', message: `${r.id} requires TLS (rds.force_ssl=1)` });
-      else report.fail({ ...where(r), path: 'Properties.DBParameterGroupName', message: `${r.id} has no parameter group of the tenant with rds.force_ssl=1` });
+      if (forceSsl) report.pass({ stack: r.stack.name, resource: r.id, path: 'Properties.DBParameterGroupName', message: `${r.id} requires TLS (rds.force_ssl=1)` });
+      else report.fail({ stack: r.stack.name, resource: r.id, path: 'Properties.DBParameterGroupName', message: `${r.id} has no parameter group of the tenant with rds.force_ssl=1` });
     }
   },
 };

@@ -1,4 +1,4 @@
-import { encryptionSites, where } from '../../facts';
+import { encryptionSites } from '../../facts';
 import { litString, type ResourceRef } from '../../model';
 import type { IsolationRule } from '../../rule';
 
@@ -16,12 +16,12 @@ export const keyHygiene: IsolationRule = {
   checkTemplate(tenant, report) {
     for (const k of tenant.ofType('AWS::KMS::Key')) {
       const rotation = k.stack.resolve(k.props.EnableKeyRotation).map((v) => (v.k === 'lit' ? String(v.v) : litString(v)));
-      if (rotation.every((r) => r === 'true')) report.pass({ ...where(k), path: 'Properties.EnableKeyRotation', value: 'true', message: `${k.id} rotates` });
-      else report.fail({ ...where(k), path: 'Properties.EnableKeyRotation', value: rotation.map(String).join(', '), message: `${k.id} does not rotate its key material` });
+      if (rotation.every((r) => r === 'true')) report.pass({ stack: k.stack.name, resource: k.id, path: 'Properties.EnableKeyRotation', value: 'true', message: `${k.id} rotates` });
+      else report.fail({ stack: k.stack.name, resource: k.id, path: 'Properties.EnableKeyRotation', value: rotation.map(String).join(', '), message: `${k.id} does not rotate its key material` });
     }
     for (const k of tenant.ofType('AWS::KMS::Key')) {
-      if (k.raw.DeletionPolicy === 'Retain') report.pass({ ...where(k), path: 'DeletionPolicy', value: 'Retain', message: `${k.id} is retained` });
-      else report.fail({ ...where(k), path: 'DeletionPolicy', value: String(k.raw.DeletionPolicy ?? '(not set)'), message: `${k.id} is scheduled for deletion with its stack` });
+      if (k.raw.DeletionPolicy === 'Retain') report.pass({ stack: k.stack.name, resource: k.id, path: 'DeletionPolicy', value: 'Retain', message: `${k.id} is retained` });
+      else report.fail({ stack: k.stack.name, resource: k.id, path: 'DeletionPolicy', value: String(k.raw.DeletionPolicy ?? '(not set)'), message: `${k.id} is scheduled for deletion with its stack` });
     }
     const classes = new Map<ResourceRef, Set<string>>();
     for (const site of encryptionSites(tenant)) {
@@ -33,8 +33,8 @@ export const keyHygiene: IsolationRule = {
     }
     for (const [k, set] of classes) {
       const key = k.id;
-      if (set.size > 1) report.fail({ ...where(k), path: '-', value: [...set].join(', '), message: `${key} protects several data classes (${[...set].join(', ')})` });
-      else report.pass({ ...where(k), path: '-', value: [...set][0], message: `${key} protects one data class (${[...set][0]})` });
+      if (set.size > 1) report.fail({ stack: k.stack.name, resource: k.id, path: '-', value: [...set].join(', '), message: `${key} protects several data classes (${[...set].join(', ')})` });
+      else report.pass({ stack: k.stack.name, resource: k.id, path: '-', value: [...set][0], message: `${key} protects one data class (${[...set][0]})` });
     }
   },
 };

@@ -1,4 +1,4 @@
-import { targetResource, where } from '../../facts';
+import { targetResource } from '../../facts';
 import type { IsolationRule } from '../../rule';
 
 /** ISO-HYG-4: every tenant VPC has flow logs (hygiene). */
@@ -15,8 +15,8 @@ export const networkHygiene: IsolationRule = {
       tenant.ofType('AWS::EC2::FlowLog').flatMap((f) => f.stack.resolve(f.props.ResourceId).map(targetResource)).filter(Boolean),
     );
     for (const vpc of tenant.ofType('AWS::EC2::VPC')) {
-      if (logged.has(vpc)) report.pass({ ...where(vpc), path: '-', message: `${vpc.id} has flow logs` });
-      else report.fail({ ...where(vpc), path: '-', message: `${vpc.id} has no flow log` });
+      if (logged.has(vpc)) report.pass({ stack: vpc.stack.name, resource: vpc.id, path: '-', message: `${vpc.id} has flow logs` });
+      else report.fail({ stack: vpc.stack.name, resource: vpc.id, path: '-', message: `${vpc.id} has no flow log` });
     }
   },
 };

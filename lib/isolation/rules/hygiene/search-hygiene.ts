@@ -1,13 +1,13 @@
 import { litString, type ResourceRef } from '../../model';
-import { SEARCH_TYPES, where } from '../../facts';
+import { SEARCH_TYPES } from '../../facts';
 import type { IsolationRule, Reporter } from '../../rule';
 
 function check(r: ResourceRef, path: string[], ok: (s: string | undefined) => boolean, report: Reporter, good: string, bad: string): void {
   for (const v of r.stack.valuesAt(r.props, path)) {
     const s = v.k === 'absent' ? undefined : v.k === 'lit' ? String(v.v) : litString(v);
     const p = `Properties.${path.join('.')}`;
-    if (ok(s)) report.pass({ ...where(r), path: p, value: s ?? '(not set)', message: `${r.id}: ${good}` });
-    else report.fail({ ...where(r), path: p, value: s ?? '(not set)', message: `${r.id}: ${bad}` });
+    if (ok(s)) report.pass({ stack: r.stack.name, resource: r.id, path: p, value: s ?? '(not set)', message: `${r.id}: ${good}` });
+    else report.fail({ stack: r.stack.name, resource: r.id, path: p, value: s ?? '(not set)', message: `${r.id}: ${bad}` });
   }
 }
 
@@ -30,8 +30,8 @@ export const searchHygiene: IsolationRule = {
       check(r, [config, 'InstanceCount'], (s) => Number(s ?? 1) >= 3, report, 'at least 3 data nodes', 'fewer than 3 data nodes');
       check(r, [config, 'ZoneAwarenessEnabled'], (s) => s === 'true', report, 'zone awareness on', 'zone awareness off');
       const policy = r.raw.DeletionPolicy;
-      if (policy === 'Retain' || policy === 'Snapshot') report.pass({ ...where(r), path: 'DeletionPolicy', value: policy, message: `${r.id} is retained on stack delete` });
-      else report.fail({ ...where(r), path: 'DeletionPolicy', value: String(policy ?? '(not set)'), message: `${r.id} is deleted with its stack` });
+      if (policy === 'Retain' || policy === 'Snapshot') report.pass({ stack: r.stack.name, resource: r.id, path: 'DeletionPolicy', value: policy, message: `${r.id} is retained on stack delete` });
+      else report.fail({ stack: r.stack.name, resource: r.id, path: 'DeletionPolicy', value: String(policy ?? '(not set)'), message: `${r.id} is deleted with its stack` });
     }
   },
 };

@@ -1,4 +1,4 @@
-import { encryptionSites, where, type KeyClass } from '../../facts';
+import { encryptionSites, type KeyClass } from '../../facts';
 import type { IsolationRule } from '../../rule';
 
 export function describeKey(k: KeyClass): string {
@@ -32,7 +32,7 @@ export const dataEncryptedWithTenantKey: IsolationRule = {
       const r = site.resource;
       if (site.disabled && site.accessLogTarget) {
         report.fail({
-          ...where(r),
+          stack: r.stack.name, resource: r.id,
           path: site.path,
           severity: 'warning',
           message: `${r.id} receives access logs, which AWS delivers only to buckets with S3-managed encryption (${site.disabled}); keep tenant data out of it`,
@@ -40,11 +40,11 @@ export const dataEncryptedWithTenantKey: IsolationRule = {
         continue;
       }
       if (site.disabled) {
-        report.fail({ ...where(r), path: site.path, message: `${r.id} (${site.dataClass}) is not encrypted with a tenant key: ${site.disabled}` });
+        report.fail({ stack: r.stack.name, resource: r.id, path: site.path, message: `${r.id} (${site.dataClass}) is not encrypted with a tenant key: ${site.disabled}` });
         continue;
       }
       for (const k of site.keys) {
-        const base = { ...where(r), path: site.path, value: describeKey(k) };
+        const base = { stack: r.stack.name, resource: r.id, path: site.path, value: describeKey(k) };
         switch (k.kind) {
           case 'tenant-cmk':
           case 'tenant-hsm':

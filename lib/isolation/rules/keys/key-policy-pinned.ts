@@ -1,4 +1,4 @@
-import { isHsmKeyResource, where } from '../../facts';
+import { isHsmKeyResource } from '../../facts';
 import type { IsolationRule } from '../../rule';
 import { grantsOf } from './policy';
 
@@ -25,12 +25,12 @@ export const keyPolicyPinned: IsolationRule = {
     for (const { r, prop } of keys) {
       const path = `Properties.${prop}`;
       if (r.props[prop] === undefined) {
-        report.pass({ ...where(r), path, message: `${r.id} has the default key policy (the tenant account only)` });
+        report.pass({ stack: r.stack.name, resource: r.id, path, message: `${r.id} has the default key policy (the tenant account only)` });
         continue;
       }
       const grants = grantsOf(r.stack, r.props[prop]);
       if ('unresolved' in grants) {
-        report.unverifiable({ ...where(r), path, value: grants.unresolved, message: `${r.id}'s key policy cannot be read: ${grants.unresolved}` });
+        report.unverifiable({ stack: r.stack.name, resource: r.id, path, value: grants.unresolved, message: `${r.id}'s key policy cannot be read: ${grants.unresolved}` });
         continue;
       }
       let bad = false;
@@ -39,7 +39,7 @@ export const keyPolicyPinned: IsolationRule = {
         if (g.kind === 'Service') {
           if (!g.pinned) {
             report.fail({
-              ...where(r),
+              stack: r.stack.name, resource: r.id,
               path: at,
               value: g.value,
               severity: 'warning',
@@ -52,17 +52,17 @@ export const keyPolicyPinned: IsolationRule = {
         bad = true;
         const who = g.kind === 'Wildcard' ? 'every principal ("*")' : g.kind === 'NotPrincipal' ? `everyone except ${g.value} (NotPrincipal)` : `${g.value}`;
         if (g.owner === 'unknown' && g.kind === 'AWS') {
-          report.unverifiable({ ...where(r), path: at, value: g.value, message: `${r.id} grants ${who}, which cannot be shown to be the tenant's account` });
+          report.unverifiable({ stack: r.stack.name, resource: r.id, path: at, value: g.value, message: `${r.id} grants ${who}, which cannot be shown to be the tenant's account` });
         } else {
           report.fail({
-            ...where(r),
+            stack: r.stack.name, resource: r.id,
             path: at,
             value: g.value,
             message: `${r.id} grants ${who}${g.orgOnly ? ' pinned only to an organization (aws:PrincipalOrgID spans every account of the vendor)' : ' without a condition pinning it to the tenant account'}`,
           });
         }
       }
-      if (!bad) report.pass({ ...where(r), path, message: `${r.id} grants only the tenant account and pinned AWS services` });
+      if (!bad) report.pass({ stack: r.stack.name, resource: r.id, path, message: `${r.id} grants only the tenant account and pinned AWS services` });
     }
   },
 };

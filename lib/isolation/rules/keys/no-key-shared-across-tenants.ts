@@ -1,18 +1,18 @@
-import { encryptionSites, literalIdentifiers, where } from '../../facts';
+import { encryptionSites, literalIdentifiers } from '../../facts';
 import type { TenantModel } from '../../model';
 import type { IsolationRule } from '../../rule';
 
 function keyUses(t: TenantModel): { key: string; resource: string; stack: string; path: string }[] {
   const uses = literalIdentifiers(t)
     .filter((l) => l.kind === 'kms-key')
-    .map((l) => ({ key: l.id, ...where(l.resource), path: l.path }));
+    .map((l) => ({ key: l.id, stack: l.resource.stack.name, resource: l.resource.id, path: l.path }));
   for (const site of encryptionSites(t)) {
     for (const k of site.keys) {
       if (k.kind === 'literal' || k.kind === 'aws-managed') {
         const id = /key\/([0-9a-f-]{36}|mrk-[0-9a-f]{32})/.exec(k.value)?.[1] ?? k.value;
         // aws/* aliases are per account: shared only if the account is shared (ISO-ACCT-2).
         if (k.kind === 'aws-managed' && !/^arn:/.test(k.value)) continue;
-        uses.push({ key: id, ...where(site.resource), path: site.path });
+        uses.push({ key: id, stack: site.resource.stack.name, resource: site.resource.id, path: site.path });
       }
     }
   }

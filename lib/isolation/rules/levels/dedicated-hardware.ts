@@ -1,5 +1,5 @@
 import { describe, litString, type ResourceRef } from '../../model';
-import { DATABASE_TYPES, placementOf, targetResource, vpcTenancy, where } from '../../facts';
+import { DATABASE_TYPES, placementOf, targetResource, vpcTenancy } from '../../facts';
 import type { IsolationRule, Reporter } from '../../rule';
 
 /** DB instance classes AWS does not offer as dedicated EC2 instances (burstable, serverless, old generations). */
@@ -16,13 +16,13 @@ function subnetVpcTenancy(r: ResourceRef, subnetNode: unknown): ('dedicated' | '
 
 function judge(r: ResourceRef, path: string, tenancies: (string | undefined)[], report: Reporter, what: string): void {
   if (tenancies.length === 0) {
-    report.unverifiable({ ...where(r), path, message: `${what}: no subnet or tenancy the verifier can follow` });
+    report.unverifiable({ stack: r.stack.name, resource: r.id, path, message: `${what}: no subnet or tenancy the verifier can follow` });
   } else if (tenancies.every((t) => t === 'dedicated' || t === 'host')) {
-    report.pass({ ...where(r), path, value: tenancies.join(', '), message: `${what} runs on dedicated tenancy` });
+    report.pass({ stack: r.stack.name, resource: r.id, path, value: tenancies.join(', '), message: `${what} runs on dedicated tenancy` });
   } else if (tenancies.some((t) => t === undefined)) {
-    report.unverifiable({ ...where(r), path, value: tenancies.map(String).join(', '), message: `${what}: the tenancy cannot be resolved` });
+    report.unverifiable({ stack: r.stack.name, resource: r.id, path, value: tenancies.map(String).join(', '), message: `${what}: the tenancy cannot be resolved` });
   } else {
-    report.fail({ ...where(r), path, value: tenancies.join(', '), message: `${what} runs on default (shared-hardware) tenancy` });
+    report.fail({ stack: r.stack.name, resource: r.id, path, value: tenancies.join(', '), message: `${what} runs on default (shared-hardware) tenancy` });
   }
 }
 
@@ -45,17 +45,17 @@ export const dedicatedHardware: IsolationRule = {
       const p = placementOf(db);
       const what = `${db.id} (${db.type})`;
       if (p.none || p.vpcs.length === 0) {
-        report.fail({ ...where(db), path: 'Properties.DBSubnetGroupName', message: `${what} is not in a VPC of the tenant, so it cannot be on dedicated tenancy` });
+        report.fail({ stack: db.stack.name, resource: db.id, path: 'Properties.DBSubnetGroupName', message: `${what} is not in a VPC of the tenant, so it cannot be on dedicated tenancy` });
         continue;
       }
       judge(db, 'Properties.DBSubnetGroupName', p.vpcs.map(vpcTenancy), report, what);
       if (db.type === 'AWS::RDS::DBCluster') {
-        report.fail({ ...where(db), path: 'Type', value: db.type, message: `${what}: Aurora clusters do not run on dedicated tenancy` });
+        report.fail({ stack: db.stack.name, resource: db.id, path: 'Type', value: db.type, message: `${what}: Aurora clusters do not run on dedicated tenancy` });
       }
       for (const v of db.stack.resolve(db.props.DBInstanceClass)) {
         const cls = litString(v);
         if (cls && NON_DEDICATED_CLASS.test(cls)) {
-          report.fail({ ...where(db), path: 'Properties.DBInstanceClass', value: cls, message: `${what} uses ${cls}, a class AWS does not offer on dedicated tenancy` });
+          report.fail({ stack: db.stack.name, resource: db.id, path: 'Properties.DBInstanceClass', value: cls, message: `${what} uses ${cls}, a class AWS does not offer on dedicated tenancy` });
         }
       }
     }
@@ -76,11 +76,11 @@ export const dedicatedHardware: IsolationRule = {
       const launch = r.stack.resolve(r.props.LaunchType).map(litString);
       const providers = r.stack.elements(r.props.CapacityProviderStrategy).flatMap((s) => r.stack.valuesAt(s, ['CapacityProvider']).map(litString));
       if (launch.includes('FARGATE') || providers.some((p) => p?.startsWith('FARGATE'))) {
-        report.fail({ ...where(r), path: 'Properties.LaunchType', value: 'FARGATE', message: `${r.id} runs on Fargate, which is always multi-tenant hardware` });
+        report.fail({ stack: r.stack.name, resource: r.id, path: 'Properties.LaunchType', value: 'FARGATE', message: `${r.id} runs on Fargate, which is always multi-tenant hardware` });
       }
     }
     for (const r of tenant.ofType('AWS::EKS::FargateProfile')) {
-      report.fail({ ...where(r), path: 'Type', value: describe({ k: 'lit', v: r.type }), message: `${r.id} runs pods on Fargate, which is always multi-tenant hardware` });
+      report.fail({ stack: r.stack.name, resource: r.id, path: 'Type', value: describe({ k: 'lit', v: r.type }), message: `${r.id} runs pods on Fargate, which is always multi-tenant hardware` });
     }
   },
 };

@@ -1,5 +1,5 @@
 import { describe, extOf } from '../../model';
-import { encryptionSites, isCustomResource, targetResource, where, type EncryptionSite } from '../../facts';
+import { encryptionSites, isCustomResource, targetResource, type EncryptionSite } from '../../facts';
 import type { IsolationRule } from '../../rule';
 import { describeKey } from '../keys/data-encrypted-with-tenant-key';
 
@@ -32,12 +32,12 @@ export const hsmKeys: IsolationRule = {
     for (const site of encryptionSites(tenant)) {
       const r = site.resource;
       if (!holdsTicketData(site)) {
-        report.pass({ ...where(r), path: site.path, message: `${r.id} (${site.dataClass}) holds no ticket data: a tenant key outside the HSM is allowed (ISO-KMS-1 still requires the tenant's own key)` });
+        report.pass({ stack: r.stack.name, resource: r.id, path: site.path, message: `${r.id} (${site.dataClass}) holds no ticket data: a tenant key outside the HSM is allowed (ISO-KMS-1 still requires the tenant's own key)` });
         continue;
       }
       for (const k of site.keys) {
         if (k.kind !== 'tenant-hsm') {
-          report.fail({ ...where(r), path: site.path, value: describeKey(k), message: `${r.id} (${site.dataClass}) is encrypted with ${describeKey(k)}, which is not a key in the tenant's CloudHSM key store` });
+          report.fail({ stack: r.stack.name, resource: r.id, path: site.path, value: describeKey(k), message: `${r.id} (${site.dataClass}) is encrypted with ${describeKey(k)}, which is not a key in the tenant's CloudHSM key store` });
           continue;
         }
         // Follow the key to its key store and the key store to its cluster.
@@ -46,16 +46,16 @@ export const hsmKeys: IsolationRule = {
           const store = targetResource(sv);
           if (!store || !isCustomResource(store)) {
             const msg = `${k.key.id} is in the custom key store ${describe(sv)}, which the tenant's templates do not define`;
-            if (extOf(sv) && extOf(sv)!.kind !== 'import') report.unverifiable({ ...where(k.key), path: 'Properties.CustomKeyStoreId', value: describe(sv), message: msg });
-            else report.fail({ ...where(k.key), path: 'Properties.CustomKeyStoreId', value: describe(sv), message: msg });
+            if (extOf(sv) && extOf(sv)!.kind !== 'import') report.unverifiable({ stack: k.key.stack.name, resource: k.key.id, path: 'Properties.CustomKeyStoreId', value: describe(sv), message: msg });
+            else report.fail({ stack: k.key.stack.name, resource: k.key.id, path: 'Properties.CustomKeyStoreId', value: describe(sv), message: msg });
             continue;
           }
           for (const cv of store.stack.resolve(store.props.CloudHsmClusterId)) {
             const cluster = targetResource(cv);
             if (cluster && (isCustomResource(cluster) || cluster.type.startsWith('AWS::CloudHSM'))) {
-              report.pass({ ...where(r), path: site.path, value: k.key.id, message: `${r.id} (${site.dataClass}) uses ${k.key.id} in key store ${store.id} on the tenant's CloudHSM cluster ${cluster.id}` });
+              report.pass({ stack: r.stack.name, resource: r.id, path: site.path, value: k.key.id, message: `${r.id} (${site.dataClass}) uses ${k.key.id} in key store ${store.id} on the tenant's CloudHSM cluster ${cluster.id}` });
             } else {
-              report.fail({ ...where(store), path: 'Properties.CloudHsmClusterId', value: describe(cv), message: `${store.id} is backed by the CloudHSM cluster ${describe(cv)}, which the tenant's templates do not define` });
+              report.fail({ stack: store.stack.name, resource: store.id, path: 'Properties.CloudHsmClusterId', value: describe(cv), message: `${store.id} is backed by the CloudHSM cluster ${describe(cv)}, which the tenant's templates do not define` });
             }
           }
         }

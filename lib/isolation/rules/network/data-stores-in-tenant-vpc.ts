@@ -1,4 +1,4 @@
-import { DATABASE_TYPES, placementOf, SEARCH_TYPES, targetResource, where } from '../../facts';
+import { DATABASE_TYPES, placementOf, SEARCH_TYPES, targetResource } from '../../facts';
 import { describe } from '../../model';
 import type { IsolationRule } from '../../rule';
 
@@ -18,16 +18,16 @@ export const dataStoresInTenantVpc: IsolationRule = {
     for (const r of tenant.ofType(...DATABASE_TYPES, ...SEARCH_TYPES)) {
       const p = placementOf(r);
       if (p.none) {
-        report.fail({ ...where(r), path: r.type.includes('RDS') ? 'Properties.DBSubnetGroupName' : 'Properties.VPCOptions', message: `${r.id}: ${p.none}` });
+        report.fail({ stack: r.stack.name, resource: r.id, path: r.type.includes('RDS') ? 'Properties.DBSubnetGroupName' : 'Properties.VPCOptions', message: `${r.id}: ${p.none}` });
         continue;
       }
       for (const problem of p.problems) {
         const msg = `${r.id} is placed through ${problem.path} = ${problem.value}, ${problem.outside ? 'which is not a subnet of a VPC the tenant defines' : 'which the verifier cannot follow to a VPC of the tenant'}`;
-        if (problem.outside) report.fail({ ...where(r), path: problem.path, value: problem.value, message: msg });
-        else report.unverifiable({ ...where(r), path: problem.path, value: problem.value, message: msg });
+        if (problem.outside) report.fail({ stack: r.stack.name, resource: r.id, path: problem.path, value: problem.value, message: msg });
+        else report.unverifiable({ stack: r.stack.name, resource: r.id, path: problem.path, value: problem.value, message: msg });
       }
       if (p.problems.length === 0 && p.vpcs.length > 0) {
-        report.pass({ ...where(r), path: '-', value: p.vpcs.map((v) => v.id).join(', '), message: `${r.id} is in the tenant VPC ${p.vpcs.map((v) => v.id).join(', ')}` });
+        report.pass({ stack: r.stack.name, resource: r.id, path: '-', value: p.vpcs.map((v) => v.id).join(', '), message: `${r.id} is in the tenant VPC ${p.vpcs.map((v) => v.id).join(', ')}` });
       }
       // Its security groups must be the tenant's too.
       const sgPaths = r.type.includes('RDS') ? [['VPCSecurityGroups']] : [['VPCOptions', 'SecurityGroupIds']];
@@ -39,7 +39,7 @@ export const dataStoresInTenantVpc: IsolationRule = {
             const ok = sg && (sg.type === 'AWS::EC2::SecurityGroup' || (sg.type === 'AWS::EC2::VPC' && v.k === 'res' && v.attr === 'DefaultSecurityGroup'));
             if (!ok) {
               report.fail({
-                ...where(r),
+                stack: r.stack.name, resource: r.id,
                 path: `Properties.${path.join('.')}`,
                 value: describe(v),
                 message: `${r.id} uses the security group ${describe(v)}, which the tenant's templates do not define`,

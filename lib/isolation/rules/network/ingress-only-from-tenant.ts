@@ -1,5 +1,5 @@
 import { describe, extOf, litString, type ResourceRef, type StackModel, type TenantModel } from '../../model';
-import { accountOwnership, cidrInfo, cidrWithin, isPrivateCidr, propertyIndex, targetResource, where } from '../../facts';
+import { accountOwnership, cidrInfo, cidrWithin, isPrivateCidr, propertyIndex, targetResource } from '../../facts';
 import type { IsolationRule, Reporter } from '../../rule';
 
 const LOAD_BALANCERS = ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ElasticLoadBalancing::LoadBalancer'];
@@ -54,7 +54,7 @@ function checkRule(
   const users = sg ? (sgUsers(tenant).get(sg) ?? []) : [];
   const lbOnly = users.length > 0 && users.every((u) => LOAD_BALANCERS.includes(u.type));
   const subject = sg ? sg.id : owner.id;
-  const here = { ...where(owner) };
+  const here = { stack: owner.stack.name, resource: owner.id };
   for (const key of ['CidrIp', 'CidrIpv6']) {
     for (const v of stack.resolve(rule[key])) {
       if (v.k === 'absent') continue;

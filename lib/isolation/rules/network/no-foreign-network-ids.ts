@@ -1,5 +1,5 @@
 import { describe, extOf, type ResourceRef } from '../../model';
-import { literalIdentifiers, targetResource, propertyIndex, where } from '../../facts';
+import { literalIdentifiers, targetResource, propertyIndex } from '../../facts';
 import type { IsolationRule, Reporter } from '../../rule';
 
 /** Property names that place a resource in a network; their values must be the tenant's own resources. */
@@ -34,9 +34,9 @@ function checkValue(r: ResourceRef, key: string, node: unknown, path: string, re
     const ext = extOf(v);
     if (v.k === 'lit' && typeof v.v === 'string' && !/^(vpc|subnet|sg)-/.test(v.v)) continue; // names such as "default"
     if (ext && ext.kind !== 'import') {
-      report.unverifiable({ ...where(r), path, value: describe(v), message: `${r.id}.${key} comes from ${ext.what}: the network may be shared` });
+      report.unverifiable({ stack: r.stack.name, resource: r.id, path, value: describe(v), message: `${r.id}.${key} comes from ${ext.what}: the network may be shared` });
     } else if (!target) {
-      report.fail({ ...where(r), path, value: describe(v), message: `${r.id}.${key} is ${describe(v)}, a network the tenant's templates do not define` });
+      report.fail({ stack: r.stack.name, resource: r.id, path, value: describe(v), message: `${r.id}.${key} is ${describe(v)}, a network the tenant's templates do not define` });
     }
   }
 }
@@ -63,11 +63,11 @@ export const noForeignNetworkIds: IsolationRule = {
       if (lit.kind !== 'network' || lit.id.startsWith('pl-') || SKIP_TYPES.has(lit.resource.type)) continue;
       const key = lit.path.split('.').pop()?.replace(/\[\d+\]$/, '') ?? '';
       if (key in NETWORK_KEYS) continue; // already reported above
-      report.fail({ ...where(lit.resource), path: lit.path, value: lit.value, message: `${lit.resource.id} names ${lit.value}, a network resource the tenant's templates do not define` });
+      report.fail({ stack: lit.resource.stack.name, resource: lit.resource.id, path: lit.path, value: lit.value, message: `${lit.resource.id} names ${lit.value}, a network resource the tenant's templates do not define` });
     }
     const vpcs = tenant.ofType('AWS::EC2::VPC');
     if (vpcs.length > 0) {
-      report.pass({ ...where(vpcs[0]!), path: '-', value: vpcs.map((v) => v.id).join(', '), message: `the tenant defines its VPC(s): ${vpcs.map((v) => v.id).join(', ')}` });
+      report.pass({ stack: vpcs[0]!.stack.name, resource: vpcs[0]!.id, path: '-', value: vpcs.map((v) => v.id).join(', '), message: `the tenant defines its VPC(s): ${vpcs.map((v) => v.id).join(', ')}` });
     }
   },
 };

@@ -1,4 +1,4 @@
-import { literalIdentifiers, where } from '../../facts';
+import { literalIdentifiers } from '../../facts';
 import type { IsolationRule } from '../../rule';
 
 /** ISO-FLEET-1: no physical identifier (VPC, subnet, cluster, endpoint) appears in two tenants' templates. */
@@ -24,7 +24,7 @@ export const noIdentifierSharedAcrossTenants: IsolationRule = {
         if (others.length === 0) continue;
         shared++;
         report.forTenant(t.id).fail({
-          ...where(l.resource),
+          stack: l.resource.stack.name, resource: l.resource.id,
           path: l.path,
           value: l.value,
           message: `${l.value} (${l.kind}) is also referenced by tenant${others.length > 1 ? 's' : ''} ${others.join(', ')}`,

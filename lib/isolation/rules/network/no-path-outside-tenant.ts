@@ -1,5 +1,5 @@
 import { describe, extOf, litString, type ResourceRef, type Val } from '../../model';
-import { accountOwnership, targetResource, where } from '../../facts';
+import { accountOwnership, targetResource } from '../../facts';
 import type { IsolationRule, Reporter } from '../../rule';
 
 function ownOfType(v: Val, types: readonly string[]): ResourceRef | undefined {
@@ -37,8 +37,8 @@ function checkPeering(r: ResourceRef, report: Reporter): boolean {
       if (ownOfType(v, ['AWS::EC2::VPC'])) continue;
       ok = false;
       const msg = `${r.id} peers with ${describe(v)} (${key}), a VPC the tenant's templates do not define`;
-      if (extOf(v) && extOf(v)!.kind !== 'import') report.unverifiable({ ...where(r), path: `Properties.${key}`, value: describe(v), message: msg });
-      else report.fail({ ...where(r), path: `Properties.${key}`, value: describe(v), message: msg });
+      if (extOf(v) && extOf(v)!.kind !== 'import') report.unverifiable({ stack: r.stack.name, resource: r.id, path: `Properties.${key}`, value: describe(v), message: msg });
+      else report.fail({ stack: r.stack.name, resource: r.id, path: `Properties.${key}`, value: describe(v), message: msg });
     }
   }
   for (const v of r.stack.resolve(r.props.PeerOwnerId)) {
@@ -47,15 +47,15 @@ function checkPeering(r: ResourceRef, report: Reporter): boolean {
     if (owner === 'self') continue;
     ok = false;
     const msg = `${r.id} peers with a VPC of account ${describe(v)}`;
-    if (owner === 'other') report.fail({ ...where(r), path: 'Properties.PeerOwnerId', value: describe(v), message: msg });
-    else report.unverifiable({ ...where(r), path: 'Properties.PeerOwnerId', value: describe(v), message: msg });
+    if (owner === 'other') report.fail({ stack: r.stack.name, resource: r.id, path: 'Properties.PeerOwnerId', value: describe(v), message: msg });
+    else report.unverifiable({ stack: r.stack.name, resource: r.id, path: 'Properties.PeerOwnerId', value: describe(v), message: msg });
   }
   if (r.props.PeerRoleArn !== undefined) {
     ok = false;
-    report.fail({ ...where(r), path: 'Properties.PeerRoleArn', value: describe(r.stack.resolve(r.props.PeerRoleArn)[0]!), message: `${r.id} is a cross-account peering (PeerRoleArn)` });
+    report.fail({ stack: r.stack.name, resource: r.id, path: 'Properties.PeerRoleArn', value: describe(r.stack.resolve(r.props.PeerRoleArn)[0]!), message: `${r.id} is a cross-account peering (PeerRoleArn)` });
   }
   if (ok) {
-    report.pass({ ...where(r), path: '-', message: `${r.id} peers two of the tenant's own VPCs (${describe(r.stack.resolve(r.props.VpcId)[0]!)} and ${describe(r.stack.resolve(r.props.PeerVpcId)[0]!)})` });
+    report.pass({ stack: r.stack.name, resource: r.id, path: '-', message: `${r.id} peers two of the tenant's own VPCs (${describe(r.stack.resolve(r.props.VpcId)[0]!)} and ${describe(r.stack.resolve(r.props.PeerVpcId)[0]!)})` });
   }
   return ok;
 }
@@ -79,7 +79,7 @@ export const noPathOutsideTenant: IsolationRule = {
       const always = ALWAYS_OUTSIDE[r.type];
       if (always) {
         paths++;
-        report.fail({ ...where(r), path: 'Type', value: r.type, message: `${r.id} is ${always}: a network path outside the tenant` });
+        report.fail({ stack: r.stack.name, resource: r.id, path: 'Type', value: r.type, message: `${r.id} is ${always}: a network path outside the tenant` });
         continue;
       }
       switch (r.type) {
@@ -92,9 +92,9 @@ export const noPathOutsideTenant: IsolationRule = {
           paths++;
           for (const v of r.stack.resolve(r.props.TransitGatewayId)) {
             if (ownOfType(v, ['AWS::EC2::TransitGateway'])) {
-              report.pass({ ...where(r), path: 'Properties.TransitGatewayId', value: describe(v), message: `${r.id} attaches to the tenant's own transit gateway` });
+              report.pass({ stack: r.stack.name, resource: r.id, path: 'Properties.TransitGatewayId', value: describe(v), message: `${r.id} attaches to the tenant's own transit gateway` });
             } else {
-              report.fail({ ...where(r), path: 'Properties.TransitGatewayId', value: describe(v), message: `${r.id} attaches the VPC to transit gateway ${describe(v)}, which the tenant's templates do not define` });
+              report.fail({ stack: r.stack.name, resource: r.id, path: 'Properties.TransitGatewayId', value: describe(v), message: `${r.id} attaches the VPC to transit gateway ${describe(v)}, which the tenant's templates do not define` });
             }
           }
           break;
@@ -102,7 +102,7 @@ export const noPathOutsideTenant: IsolationRule = {
         case 'AWS::EC2::VPCGatewayAttachment':
           if (r.props.VpnGatewayId !== undefined) {
             paths++;
-            report.fail({ ...where(r), path: 'Properties.VpnGatewayId', value: describe(r.stack.resolve(r.props.VpnGatewayId)[0]!), message: `${r.id} attaches a VPN gateway to the tenant VPC` });
+            report.fail({ stack: r.stack.name, resource: r.id, path: 'Properties.VpnGatewayId', value: describe(r.stack.resolve(r.props.VpnGatewayId)[0]!), message: `${r.id} attaches a VPN gateway to the tenant VPC` });
           }
           break;
         case 'AWS::EC2::Route':
@@ -114,8 +114,8 @@ export const noPathOutsideTenant: IsolationRule = {
               if (!own) {
                 paths++;
                 const msg = `${r.id} routes to ${describe(v)} (${key}), a connection the tenant's templates do not define`;
-                if (extOf(v) && extOf(v)!.kind !== 'import') report.unverifiable({ ...where(r), path: `Properties.${key}`, value: describe(v), message: msg });
-                else report.fail({ ...where(r), path: `Properties.${key}`, value: describe(v), message: msg });
+                if (extOf(v) && extOf(v)!.kind !== 'import') report.unverifiable({ stack: r.stack.name, resource: r.id, path: `Properties.${key}`, value: describe(v), message: msg });
+                else report.fail({ stack: r.stack.name, resource: r.id, path: `Properties.${key}`, value: describe(v), message: msg });
               }
             }
           }
@@ -124,7 +124,7 @@ export const noPathOutsideTenant: IsolationRule = {
           const types = r.stack.resolve(r.props.VpcEndpointType).map(litString);
           if (types.some((t) => t === 'Resource' || t === 'ServiceNetwork')) {
             paths++;
-            report.fail({ ...where(r), path: 'Properties.VpcEndpointType', value: types.join(', '), message: `${r.id} connects the VPC to a VPC Lattice resource or service network` });
+            report.fail({ stack: r.stack.name, resource: r.id, path: 'Properties.VpcEndpointType', value: types.join(', '), message: `${r.id} connects the VPC to a VPC Lattice resource or service network` });
             break;
           }
           for (const v of r.stack.resolve(r.props.ServiceName)) {
@@ -136,8 +136,8 @@ export const noPathOutsideTenant: IsolationRule = {
             if ((awsService || built) && !/vpce-svc-|com\.amazonaws\.vpce\./.test(name)) continue;
             paths++;
             const msg = `${r.id} connects to the endpoint service ${name}, a PrivateLink service outside the tenant (e.g. the vendor's shared backend)`;
-            if (extOf(v) && extOf(v)!.kind !== 'import') report.unverifiable({ ...where(r), path: 'Properties.ServiceName', value: name, message: msg });
-            else report.fail({ ...where(r), path: 'Properties.ServiceName', value: name, message: msg });
+            if (extOf(v) && extOf(v)!.kind !== 'import') report.unverifiable({ stack: r.stack.name, resource: r.id, path: 'Properties.ServiceName', value: name, message: msg });
+            else report.fail({ stack: r.stack.name, resource: r.id, path: 'Properties.ServiceName', value: name, message: msg });
           }
           break;
         }
@@ -148,14 +148,14 @@ export const noPathOutsideTenant: IsolationRule = {
             if (account && accountOwnership(tenant, account) === 'self') continue;
             if (v.k === 'str' && v.parts.some((p) => typeof p !== 'string' && p.k === 'pseudo' && p.name === 'AWS::AccountId')) continue;
             paths++;
-            report.fail({ ...where(r), path: 'Properties.AllowedPrincipals', value: text, message: `${r.id} lets ${text} connect to the tenant's endpoint service` });
+            report.fail({ stack: r.stack.name, resource: r.id, path: 'Properties.AllowedPrincipals', value: text, message: `${r.id} lets ${text} connect to the tenant's endpoint service` });
           }
           break;
       }
     }
     if (paths === 0 && tenant.ofType('AWS::EC2::VPC').length > 0) {
       const vpc = tenant.ofType('AWS::EC2::VPC')[0]!;
-      report.pass({ ...where(vpc), path: '-', message: 'no peering, transit gateway, VPN or endpoint-service connection leaves the tenant' });
+      report.pass({ stack: vpc.stack.name, resource: vpc.id, path: '-', message: 'no peering, transit gateway, VPN or endpoint-service connection leaves the tenant' });
     }
   },
 };

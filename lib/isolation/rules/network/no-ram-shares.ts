@@ -1,5 +1,5 @@
 import { describe } from '../../model';
-import { where } from '../../facts';
+
 import type { IsolationRule } from '../../rule';
 
 /** ISO-NET-3: the tenant shares none of its resources through AWS RAM. */
@@ -19,7 +19,7 @@ export const noRamShares: IsolationRule = {
       const principals = r.stack.listValues(r.props.Principals ?? []).flat().map(describe);
       const resources = r.stack.listValues(r.props.ResourceArns ?? []).flat().map(describe);
       report.fail({
-        ...where(r),
+        stack: r.stack.name, resource: r.id,
         path: 'Properties.Principals',
         value: principals.join(', ') || '(none)',
         message: `${r.id} shares ${resources.join(', ') || 'resources'} with ${principals.join(', ') || 'other principals'} through RAM`,

@@ -1,5 +1,5 @@
 import { describe, litString } from '../../model';
-import { placementOf, SEARCH_TYPES, where } from '../../facts';
+import { placementOf, SEARCH_TYPES } from '../../facts';
 import type { IsolationRule } from '../../rule';
 
 /** ISO-NET-6: neither the database nor the search domain is reachable from the internet. */
@@ -22,20 +22,20 @@ export const notPubliclyReachable: IsolationRule = {
         if (v.k === 'absent') {
           // Default: false in a DB subnet group of a non-default VPC, true in the default VPC.
           if (r.props.DBSubnetGroupName === undefined && r.props.DBClusterIdentifier === undefined) {
-            report.fail({ ...where(r), path, value: '(not set)', message: `${r.id} sets no PubliclyAccessible and no subnet group: in the default VPC it defaults to publicly accessible` });
-          } else report.pass({ ...where(r), path, value: '(not set)', message: `${r.id} defaults to not publicly accessible in its subnet group` });
+            report.fail({ stack: r.stack.name, resource: r.id, path, value: '(not set)', message: `${r.id} sets no PubliclyAccessible and no subnet group: in the default VPC it defaults to publicly accessible` });
+          } else report.pass({ stack: r.stack.name, resource: r.id, path, value: '(not set)', message: `${r.id} defaults to not publicly accessible in its subnet group` });
           continue;
         }
         const s = litString(v) ?? (v.k === 'lit' ? String(v.v) : undefined);
-        if (s === undefined) report.unverifiable({ ...where(r), path, value: describe(v), message: `${r.id}.PubliclyAccessible is ${describe(v)}` });
-        else if (s.toLowerCase() === 'true') report.fail({ ...where(r), path, value: s, message: `${r.id} is publicly accessible` });
-        else report.pass({ ...where(r), path, value: s, message: `${r.id} is not publicly accessible` });
+        if (s === undefined) report.unverifiable({ stack: r.stack.name, resource: r.id, path, value: describe(v), message: `${r.id}.PubliclyAccessible is ${describe(v)}` });
+        else if (s.toLowerCase() === 'true') report.fail({ stack: r.stack.name, resource: r.id, path, value: s, message: `${r.id} is publicly accessible` });
+        else report.pass({ stack: r.stack.name, resource: r.id, path, value: s, message: `${r.id} is not publicly accessible` });
       }
     }
     for (const r of tenant.ofType(...SEARCH_TYPES)) {
       const p = placementOf(r);
-      if (p.none) report.fail({ ...where(r), path: 'Properties.VPCOptions', message: `${r.id} has no VPCOptions: its endpoint is public` });
-      else report.pass({ ...where(r), path: 'Properties.VPCOptions', message: `${r.id} has a VPC endpoint only` });
+      if (p.none) report.fail({ stack: r.stack.name, resource: r.id, path: 'Properties.VPCOptions', message: `${r.id} has no VPCOptions: its endpoint is public` });
+      else report.pass({ stack: r.stack.name, resource: r.id, path: 'Properties.VPCOptions', message: `${r.id} has a VPC endpoint only` });
     }
   },
 };

@@ -1,4 +1,4 @@
-import { accountOwnership, propertyIndex, where } from '../../facts';
+import { accountOwnership, propertyIndex } from '../../facts';
 import type { IsolationRule } from '../../rule';
 
 const ARN_ACCOUNT = /arn:(aws|aws-us-gov|aws-cn):([a-z0-9-]+):([a-z0-9-]*):(\d{12}):[^\s"',]*/g;
@@ -29,7 +29,7 @@ export const noForeignAccountArns: IsolationRule = {
           const account = m[4]!;
           const owner = accountOwnership(tenant, account);
           if (owner === 'self') continue;
-          const base = { ...where(r), path: entry.path, value: m[0] };
+          const base = { stack: r.stack.name, resource: r.id, path: entry.path, value: m[0] };
           if (owner === 'other') report.fail({ ...base, message: `${r.id} names ${m[0]}, a ${m[2]} resource of account ${account}, not the tenant's ${tenant.account}` });
           else report.unverifiable({ ...base, message: `${r.id} names ${m[0]} of account ${account}; the tenant account is unknown` });
         }
@@ -37,8 +37,8 @@ export const noForeignAccountArns: IsolationRule = {
       if (text.length === 12 && key && ACCOUNT_KEYS.test(key) && /^\d{12}$/.test(text)) {
         literals++;
         const owner = accountOwnership(tenant, text);
-        if (owner === 'other') report.fail({ ...where(r), path: entry.path, value: text, message: `${r.id} names account ${text}, not the tenant's ${tenant.account}` });
-        else if (owner !== 'self') report.unverifiable({ ...where(r), path: entry.path, value: text, message: `${r.id} names account ${text}; the tenant account is unknown` });
+        if (owner === 'other') report.fail({ stack: r.stack.name, resource: r.id, path: entry.path, value: text, message: `${r.id} names account ${text}, not the tenant's ${tenant.account}` });
+        else if (owner !== 'self') report.unverifiable({ stack: r.stack.name, resource: r.id, path: entry.path, value: text, message: `${r.id} names account ${text}; the tenant account is unknown` });
       }
     }
     if (literals === 0 && tenant.stacks.length > 0) {

@@ -1,5 +1,5 @@
 import { describe, litString } from '../../model';
-import { propertyIndex, where } from '../../facts';
+import { propertyIndex } from '../../facts';
 import type { IsolationRule } from '../../rule';
 
 /** ISO-REF-1: the tenant's templates import nothing exported outside the tenant. */
@@ -22,9 +22,9 @@ export const noForeignImports: IsolationRule = {
         const name = litString(n);
         const exported = name !== undefined ? tenant.findExport(name) : undefined;
         if (exported) {
-          report.pass({ ...where(r), path, value: name, message: `${r.id} imports ${name} from the tenant's own stack ${exported.stack.name}` });
+          report.pass({ stack: r.stack.name, resource: r.id, path, value: name, message: `${r.id} imports ${name} from the tenant's own stack ${exported.stack.name}` });
         } else {
-          report.fail({ ...where(r), path, value: describe(n), message: `${r.id} imports ${describe(n)}, which no stack of the tenant exports` });
+          report.fail({ stack: r.stack.name, resource: r.id, path, value: describe(n), message: `${r.id} imports ${describe(n)}, which no stack of the tenant exports` });
         }
       }
     }

@@ -1,4 +1,4 @@
-import { placementOf, SEARCH_TYPES, where } from '../../facts';
+import { placementOf, SEARCH_TYPES } from '../../facts';
 import { litString } from '../../model';
 import type { IsolationRule } from '../../rule';
 import { grantsOf } from '../keys/policy';
@@ -19,12 +19,12 @@ export const accessPolicyTenantOnly: IsolationRule = {
     for (const r of tenant.ofType(...SEARCH_TYPES)) {
       const path = 'Properties.AccessPolicies';
       if (r.props.AccessPolicies === undefined) {
-        report.pass({ ...where(r), path, message: `${r.id} has no resource-based access policy (only the tenant account's IAM policies apply)` });
+        report.pass({ stack: r.stack.name, resource: r.id, path, message: `${r.id} has no resource-based access policy (only the tenant account's IAM policies apply)` });
         continue;
       }
       const grants = grantsOf(r.stack, r.props.AccessPolicies);
       if ('unresolved' in grants) {
-        report.unverifiable({ ...where(r), path, value: grants.unresolved, message: `${r.id}'s access policy cannot be read: ${grants.unresolved}` });
+        report.unverifiable({ stack: r.stack.name, resource: r.id, path, value: grants.unresolved, message: `${r.id}'s access policy cannot be read: ${grants.unresolved}` });
         continue;
       }
       const inVpc = !placementOf(r).none;
@@ -34,14 +34,14 @@ export const accessPolicyTenantOnly: IsolationRule = {
         if (g.owner === 'self' || g.pinned || g.kind === 'Service') continue;
         const at = `${path}.Statement[${g.statement}]`;
         if (g.kind === 'Wildcard' && inVpc && fgac) {
-          report.fail({ ...where(r), path: at, value: g.value, severity: 'warning', message: `${r.id} admits "*" in its access policy; the VPC endpoint and fine-grained access control still limit it to the tenant network` });
+          report.fail({ stack: r.stack.name, resource: r.id, path: at, value: g.value, severity: 'warning', message: `${r.id} admits "*" in its access policy; the VPC endpoint and fine-grained access control still limit it to the tenant network` });
           continue;
         }
         bad = true;
-        if (g.owner === 'unknown' && g.kind === 'AWS') report.unverifiable({ ...where(r), path: at, value: g.value, message: `${r.id} admits ${g.value}, which cannot be shown to be the tenant's` });
-        else report.fail({ ...where(r), path: at, value: g.value, message: `${r.id} admits ${g.kind === 'Wildcard' ? 'every principal ("*")' : g.value}${g.orgOnly ? ' (only an organization condition, which spans the vendor\'s accounts)' : ''}` });
+        if (g.owner === 'unknown' && g.kind === 'AWS') report.unverifiable({ stack: r.stack.name, resource: r.id, path: at, value: g.value, message: `${r.id} admits ${g.value}, which cannot be shown to be the tenant's` });
+        else report.fail({ stack: r.stack.name, resource: r.id, path: at, value: g.value, message: `${r.id} admits ${g.kind === 'Wildcard' ? 'every principal ("*")' : g.value}${g.orgOnly ? ' (only an organization condition, which spans the vendor\'s accounts)' : ''}` });
       }
-      if (!bad) report.pass({ ...where(r), path, message: `${r.id} admits only the tenant's principals` });
+      if (!bad) report.pass({ stack: r.stack.name, resource: r.id, path, message: `${r.id} admits only the tenant's principals` });
     }
   },
 };
