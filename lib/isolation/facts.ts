@@ -666,6 +666,10 @@ function indexNode(w: IndexWalk, n: unknown, key: string | undefined, direct: bo
     const v = record[k];
     if (v === null || (typeof v !== 'object' && typeof v !== 'string')) continue;
     if (k === 'Ref' || k.startsWith('Fn::')) {
+      // The arguments of Ref and Fn::GetAtt are logical ids, attribute and pseudo-parameter names: never a literal
+      // location, key or network id (the reference itself was indexed above when a rule asks about it).
+      if (typeof v === 'string' && k === 'Ref') continue;
+      if (k === 'Fn::GetAtt' && (typeof v === 'string' || (Array.isArray(v) && v.every((a) => typeof a === 'string')))) continue;
       // Only ISO-TPL-1 reads these entries (by fn); without a key they stay out of the property-based rules.
       if (k === 'Fn::Transform') w.out.push(new IndexEntry(w.resource, record, undefined, false, w.parts.slice(), insideFunction, k));
       indexNode(w, v, key, direct, inner, depth + 1);

@@ -157,6 +157,7 @@ export class StackModel {
   readonly modelProblems: { resource: string; message: string }[] = [];
   private parent?: StackModelInput['parent'];
   private readonly conditionCache = new Map<string, boolean | undefined>();
+  private readonly refVals = new Map<ResourceRef, Val[]>();
 
   constructor(
     readonly tenant: TenantModel,
@@ -370,11 +371,21 @@ export class StackModel {
   private ref(arg: unknown, depth: number): Val | Val[] {
     if (typeof arg !== 'string') return { k: 'ext', kind: 'unsupported', what: 'a Ref to a computed name' };
     const resource = this.resources.get(arg);
-    if (resource) return { k: 'res', r: resource };
+    if (resource) return this.refOf(resource);
     if (arg.startsWith('AWS::')) return this.pseudo(arg);
     const param = this.parameters[arg];
     if (param) return this.param(arg, param, depth);
     return { k: 'ext', kind: 'missing-resource', what: `Ref ${arg} (not defined in the template)`, name: arg };
+  }
+
+  /** `Ref` of a resource: one shared answer per resource (references are everywhere; callers only read). */
+  private refOf(resource: ResourceRef): Val[] {
+    let vals = this.refVals.get(resource);
+    if (!vals) {
+      vals = [{ k: 'res', r: resource }];
+      this.refVals.set(resource, vals);
+    }
+    return vals;
   }
 
   private pseudo(name: string): Val {

@@ -106,8 +106,8 @@ export const noExternalDataEndpoints: IsolationRule = {
       // 2. Environment variables that carry a database or search location.
       for (const vars of s.nodesAt(r.props, ['Environment', 'Variables'])) {
         if (vars && typeof vars === 'object' && !Array.isArray(vars)) {
-          for (const [name, node] of Object.entries(vars as Record<string, unknown>)) {
-            checkEnvironment(r, name, node, `Properties.Environment.Variables.${name}`, report);
+          for (const name in vars as Record<string, unknown>) {
+            checkEnvironment(r, name, (vars as Record<string, unknown>)[name], `Properties.Environment.Variables.${name}`, report);
           }
         }
       }

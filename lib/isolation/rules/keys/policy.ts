@@ -122,11 +122,13 @@ function conditionPins(reader: PolicyReader, condition: unknown): { pinned: bool
   let org = false;
   for (const cond of reader.alternatives(condition)) {
     if (!cond || typeof cond !== 'object') continue;
-    for (const [op, block] of Object.entries(cond as Record<string, unknown>)) {
+    for (const op in cond as Record<string, unknown>) {
+      const block = (cond as Record<string, unknown>)[op];
       if (/IfExists$/.test(op) || /^Not|^StringNot|^ArnNot/.test(op)) continue; // absent keys or negations do not pin
       for (const b of reader.alternatives(block)) {
         if (!b || typeof b !== 'object') continue;
-        for (const [key, node] of Object.entries(b as Record<string, unknown>)) {
+        for (const key in b as Record<string, unknown>) {
+          const node = (b as Record<string, unknown>)[key];
           const k = key.toLowerCase();
           if (k === 'aws:principalorgid' || k === 'aws:principalorgpaths' || k === 'aws:sourceorgid') org = true;
           if (!PINNING_KEYS.includes(k)) continue;
@@ -194,7 +196,8 @@ function analyse(reader: PolicyReader, document: unknown): Grant[] | { unresolve
             for (const v of vals) if (v.k !== 'absent') push('Wildcard', describe(v), litString(v) === '*' ? 'other' : 'unknown');
             continue;
           }
-          for (const [kind, node] of Object.entries(principal as Record<string, unknown>)) {
+          for (const kind in principal as Record<string, unknown>) {
+            const node = (principal as Record<string, unknown>)[kind];
             const values = reader.listValues(Array.isArray(node) ? node : [node]).flat();
             for (const v of values) {
               if (v.k === 'absent') continue;
