@@ -167,7 +167,8 @@ function templateProblem(data: unknown): string | undefined {
   if (resources === undefined) return 'it has no Resources section';
   if (resources === null || typeof resources !== 'object' || Array.isArray(resources))
     return 'Resources is not an object';
-  for (const [id, r] of Object.entries(resources)) {
+  for (const id in resources) {
+    const r = (resources as Record<string, unknown>)[id];
     if (id.startsWith('Fn::ForEach::')) continue; // language-extension loops: the model reports them
     if (r === null || typeof r !== 'object' || Array.isArray(r)) return `resource ${id} is not an object`;
     if (typeof (r as Record<string, unknown>).Type !== 'string') return `resource ${id} has no Type string (an unexpanded module or macro?)`;
@@ -234,7 +235,8 @@ function readAssembly(dir: string, out: LoadedTemplate[], errors: InputError[], 
 
 /** Nested stack templates are assets named by the parent's `aws:asset:path` metadata. */
 function readNestedStacks(dir: string, parent: LoadedTemplate, out: LoadedTemplate[], errors: InputError[], digest: boolean): void {
-  for (const [logicalId, r] of Object.entries(parent.template.Resources)) {
+  for (const logicalId in parent.template.Resources) {
+    const r = parent.template.Resources[logicalId]!;
     if (r.Type !== 'AWS::CloudFormation::Stack') continue;
     const assetPath = r.Metadata?.['aws:asset:path'];
     if (typeof assetPath !== 'string') continue;

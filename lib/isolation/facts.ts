@@ -511,7 +511,7 @@ const HOST = /([a-z0-9-]+\.){2,}(rds|es|aos|aoss|cache|docdb|neptune|redshift|ka
 const AMAZONAWS = /amazonaws\.com/i;
 
 /** The matches of a global regex, like `text.matchAll(re)` without cloning the regex for every string. */
-function allMatches(re: RegExp, text: string): RegExpExecArray[] {
+export function allMatches(re: RegExp, text: string): RegExpExecArray[] {
   const out: RegExpExecArray[] = [];
   re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {

@@ -167,7 +167,9 @@ export class StackModel {
     this.file = input.file;
     this.template = input.template;
     this.parent = input.parent;
-    for (const [id, raw] of Object.entries(input.template.Resources ?? {})) {
+    const resources = input.template.Resources ?? {};
+    for (const id in resources) {
+      const raw = resources[id]!;
       if (id.startsWith('Fn::ForEach::') || raw === null || typeof raw !== 'object' || typeof raw.Type !== 'string') {
         this.modelProblems.push({
           resource: id,

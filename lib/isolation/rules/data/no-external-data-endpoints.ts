@@ -104,7 +104,8 @@ export const noExternalDataEndpoints: IsolationRule = {
     for (const r of tenant.resources()) {
       const s = r.stack;
       // 2. Environment variables that carry a database or search location.
-      for (const vars of s.nodesAt(r.props, ['Environment', 'Variables'])) {
+      const environment = r.props.Environment;
+      if (environment !== undefined) for (const vars of s.nodesAt(environment, ['Variables'])) {
         if (vars && typeof vars === 'object' && !Array.isArray(vars)) {
           for (const name in vars as Record<string, unknown>) {
             checkEnvironment(r, name, (vars as Record<string, unknown>)[name], `Properties.Environment.Variables.${name}`, report);

@@ -1,4 +1,4 @@
-import { accountOwnership, propertyIndex } from '../../facts';
+import { accountOwnership, allMatches, propertyIndex } from '../../facts';
 import type { IsolationRule } from '../../rule';
 
 const ARN_ACCOUNT = /arn:(aws|aws-us-gov|aws-cn):([a-z0-9-]+):([a-z0-9-]*):(\d{12}):[^\s"',]*/g;
@@ -24,7 +24,7 @@ export const noForeignAccountArns: IsolationRule = {
       const { resource: r, node: text, key } = entry;
       if (typeof text !== 'string') continue;
       if (text.includes('arn:')) {
-        for (const m of text.matchAll(ARN_ACCOUNT)) {
+        for (const m of allMatches(ARN_ACCOUNT, text)) {
           literals++;
           const account = m[4]!;
           const owner = accountOwnership(tenant, account);
