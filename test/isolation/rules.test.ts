@@ -340,3 +340,14 @@ describe('instances joining a cluster through user data', () => {
     expect(findingsOf('ISO-COMP-2', spec)[0]!.message).toContain('platform-eks-prod');
   });
 });
+
+test('type and property names that are also names of Object.prototype members break no rule', () => {
+  const spec = genuine({
+    Odd: { Type: 'constructor', Properties: { toString: 'x', constructor: { Ref: 'DataVpc' }, hasOwnProperty: ['a'] } },
+    'Database.Properties.toString': 'y',
+  });
+  const [v] = verify(spec);
+  const all = v!.results.flatMap((r) => r.findings);
+  expect(all.filter((f) => /the rule failed/.test(f.message))).toEqual([]);
+  expect(all.filter((f) => f.resource === 'Odd' && f.rule === 'ISO-NET-4')).toEqual([]);
+});

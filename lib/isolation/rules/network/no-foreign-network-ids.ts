@@ -3,7 +3,8 @@ import { literalIdentifiers, targetResource, propertyIndex } from '../../facts';
 import type { IsolationRule, Reporter } from '../../rule';
 
 /** Property names that place a resource in a network; their values must be the tenant's own resources. */
-const NETWORK_KEYS: Record<string, readonly string[]> = {
+// No prototype: a property named toString or constructor is not a network key.
+const NETWORK_KEYS: Record<string, readonly string[]> = Object.assign(Object.create(null) as Record<string, readonly string[]>, {
   VpcId: ['AWS::EC2::VPC'],
   PeerVpcId: ['AWS::EC2::VPC'],
   SubnetId: ['AWS::EC2::Subnet'],
@@ -17,7 +18,7 @@ const NETWORK_KEYS: Record<string, readonly string[]> = {
   GroupId: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
   SourceSecurityGroupId: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
   DestinationSecurityGroupId: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
-};
+});
 /** Resource types whose own id-like properties are not network placements. */
 const SKIP_TYPES = new Set(['AWS::EC2::VPCPeeringConnection']);
 

@@ -8,7 +8,7 @@ function ownOfType(v: Val, types: readonly string[]): ResourceRef | undefined {
 }
 
 /** Resource types that connect a VPC to networks outside it whatever their properties say. */
-const ALWAYS_OUTSIDE: Record<string, string> = {
+const ALWAYS_OUTSIDE = new Map<string, string>(Object.entries({
   'AWS::EC2::VPNConnection': 'a site-to-site VPN connection',
   'AWS::EC2::VPNGateway': 'a virtual private gateway (VPN / Direct Connect)',
   'AWS::EC2::CustomerGateway': 'a customer gateway (the far end of a VPN)',
@@ -19,7 +19,7 @@ const ALWAYS_OUTSIDE: Record<string, string> = {
   'AWS::DirectConnect::Connection': 'a Direct Connect connection',
   'AWS::EC2::LocalGatewayRouteTableVPCAssociation': 'an Outposts local gateway association',
   'AWS::VpcLattice::ServiceNetworkVpcAssociation': 'a VPC Lattice service network association',
-};
+}));
 
 /** Route targets that lead out of the VPC unless they are the tenant's own peering. */
 const ROUTE_TARGETS: Record<string, readonly string[]> = {
@@ -76,7 +76,7 @@ export const noPathOutsideTenant: IsolationRule = {
   checkTemplate(tenant, report) {
     let paths = 0;
     for (const r of tenant.resources()) {
-      const always = ALWAYS_OUTSIDE[r.type];
+      const always = ALWAYS_OUTSIDE.get(r.type);
       if (always) {
         paths++;
         report.fail({ stack: r.stack.name, resource: r.id, path: 'Type', value: r.type, message: `${r.id} is ${always}: a network path outside the tenant` });
