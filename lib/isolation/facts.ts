@@ -3,7 +3,6 @@
  * protects a data store, which VPC a resource lives in. Each fact is computed here once, never in a rule.
  */
 import { describe, extOf, litString, onlyKey, piecesOf, type ResourceRef, type StackModel, type TenantModel, type Val } from './model';
-export { where } from './model';
 
 export type Ownership = 'self' | 'other' | 'unknown' | 'aws';
 

@@ -55,10 +55,6 @@ export interface ResourceRef {
   readonly raw: CfnResource;
 }
 
-/** Where a resource lives, for findings. */
-export function where(r: ResourceRef): { stack: string; resource: string } {
-  return { stack: r.stack.name, resource: r.id };
-}
 
 const MAX_ALTERNATIVES = 64;
 
