@@ -45,10 +45,14 @@ export class IsolationValidationPlugin implements IPolicyValidationPlugin {
       ? context.stackTemplates
       : context.templatePaths.map((templatePath) => ({ templatePath, accountId: undefined, region: undefined, stackConstructPath: '' }));
     for (const s of stacks) {
-      const loaded = readTemplateFile(s.templatePath, {
-        account: s.accountId && /^\d{12}$/.test(s.accountId) ? s.accountId : undefined,
-        region: s.region && !Token.isUnresolved(s.region) ? s.region : undefined,
-      });
+      const loaded = readTemplateFile(
+        s.templatePath,
+        {
+          account: s.accountId && /^\d{12}$/.test(s.accountId) ? s.accountId : undefined,
+          region: s.region && !Token.isUnresolved(s.region) ? s.region : undefined,
+        },
+        false, // no SHA-256: the plugin only verifies
+      );
       if ('message' in loaded) errors.push(loaded);
       else templates.push(loaded);
     }
