@@ -169,6 +169,14 @@ export interface LiveTransitGatewayAttachment {
   readonly state?: string;
 }
 
+/** A virtual private gateway attached to one of the tenant's VPCs: the VPN / Direct Connect end inside AWS. */
+export interface LiveVpnGateway {
+  readonly id: string;
+  readonly state?: string;
+  readonly type?: string;
+  readonly attachments: readonly { readonly vpcId?: string; readonly state?: string }[];
+}
+
 /** One ingress permission of a security group. */
 export interface LiveIngress {
   readonly protocol?: string;
@@ -312,6 +320,7 @@ export interface TenantInventory {
   /** Peerings in which a VPC of `vpcs` is the requester or the accepter. */
   readonly peerings: Collected<readonly LivePeering[]>;
   readonly transitGatewayAttachments: Collected<readonly LiveTransitGatewayAttachment[]>;
+  readonly vpnGateways: Collected<readonly LiveVpnGateway[]>;
   readonly securityGroups: Collected<readonly LiveSecurityGroup[]>;
   readonly prefixLists: Collected<readonly LivePrefixList[]>;
   readonly vpcEndpoints: Collected<readonly LiveVpcEndpoint[]>;

@@ -11,6 +11,7 @@
  */
 import { paginateDescribeClusters } from '@aws-sdk/client-cloudhsm-v2';
 import {
+  DescribeVpnGatewaysCommand,
   paginateDescribeFlowLogs,
   paginateDescribeInstances,
   paginateDescribeManagedPrefixLists,
@@ -222,6 +223,7 @@ function blockedInventory(
     vpcs: f('ec2:DescribeVpcs'),
     peerings: f('ec2:DescribeVpcPeeringConnections'),
     transitGatewayAttachments: f('ec2:DescribeTransitGatewayAttachments'),
+    vpnGateways: f('ec2:DescribeVpnGateways'),
     securityGroups: f('ec2:DescribeSecurityGroups'),
     prefixLists: f('ec2:DescribeManagedPrefixLists'),
     vpcEndpoints: f('ec2:DescribeVpcEndpoints'),
@@ -374,6 +376,17 @@ export async function collectInventory(target: LiveTarget, options: CollectOptio
       state: a.State,
     })),
   );
+  // Virtual private gateways attached to the tenant's VPCs (one call: the API has no pagination).
+  const vpnGatewaysP = byVpc('ec2:DescribeVpnGateways', async (_f, o) =>
+    (
+      (await clients.ec2.send(new DescribeVpnGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: vpcIds }] }), o)).VpnGateways ?? []
+    ).map((g) => ({
+      id: g.VpnGatewayId ?? '(unknown)',
+      state: g.State,
+      type: g.Type,
+      attachments: (g.VpcAttachments ?? []).map((a) => ({ vpcId: a.VpcId, state: a.State })),
+    })),
+  );
   const endpointsP = byVpc('ec2:DescribeVpcEndpoints', async (Filters, o) =>
     (await allPages(paginateDescribeVpcEndpoints({ client: clients.ec2, pageSize: 100 }, { Filters }, o), (p) => p.VpcEndpoints)).map((e) => ({
       id: e.VpcEndpointId ?? '(unknown)',
@@ -398,8 +411,8 @@ export async function collectInventory(target: LiveTarget, options: CollectOptio
   );
   const keysP = collectKeys(ctx, clients, target, { databases, snapshots, searchDomains, aliases });
 
-  const [securityGroups, peerings, transitGatewayAttachments, vpcEndpoints, flowLogs, instances, keys, resourceShares, endpointServices, hsmClusters, customKeyStores, searchConnections] =
-    await Promise.all([securityGroupsP, peeringsP, tgwP, endpointsP, flowLogsP, instancesP, keysP, sharesP, endpointServicesP, hsmClustersP, keyStoresP, connectionsP]);
+  const [securityGroups, peerings, transitGatewayAttachments, vpnGateways, vpcEndpoints, flowLogs, instances, keys, resourceShares, endpointServices, hsmClusters, customKeyStores, searchConnections] =
+    await Promise.all([securityGroupsP, peeringsP, tgwP, vpnGatewaysP, endpointsP, flowLogsP, instancesP, keysP, sharesP, endpointServicesP, hsmClustersP, keyStoresP, connectionsP]);
 
   // 5. Prefix lists the ingress rules name (who owns them).
   const prefixIds = securityGroups.ok ? unique(securityGroups.value.flatMap((g) => g.ingress.flatMap((i) => i.prefixLists))) : [];
@@ -426,6 +439,7 @@ export async function collectInventory(target: LiveTarget, options: CollectOptio
     vpcs,
     peerings,
     transitGatewayAttachments,
+    vpnGateways,
     securityGroups,
     prefixLists,
     vpcEndpoints,

@@ -14,6 +14,7 @@ import {
   DescribeVpcEndpointsCommand,
   DescribeVpcPeeringConnectionsCommand,
   DescribeVpcsCommand,
+  DescribeVpnGatewaysCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import {
@@ -92,6 +93,7 @@ export const COMMANDS = {
     DescribeSecurityGroupsCommand,
     DescribeVpcPeeringConnectionsCommand,
     DescribeTransitGatewayAttachmentsCommand,
+    DescribeVpnGatewaysCommand,
     DescribeVpcEndpointsCommand,
     DescribeVpcEndpointServiceConfigurationsCommand,
     DescribeVpcEndpointServicePermissionsCommand,
@@ -190,6 +192,10 @@ export function mockAccount(options: { hsm?: boolean } = {}): AccountMocks {
   // The same peering is found from both sides: the collector merges it.
   ec2.on(DescribeVpcPeeringConnectionsCommand).resolves({ VpcPeeringConnections: [peering] });
   ec2.on(DescribeTransitGatewayAttachmentsCommand).resolves({ TransitGatewayAttachments: [] });
+  // A gateway detached from the tenant's VPC once (the filter still finds it): no path.
+  ec2.on(DescribeVpnGatewaysCommand).resolves({
+    VpnGateways: [{ VpnGatewayId: 'vgw-0a000000000000001', State: 'available', Type: 'ipsec.1', VpcAttachments: [{ VpcId: DATA_VPC, State: 'detached' }] }],
+  });
   ec2.on(DescribeVpcEndpointsCommand).resolves({
     VpcEndpoints: [{ VpcEndpointId: 'vpce-0a000000000000001', VpcId: SEARCH_VPC, VpcEndpointType: 'Interface', ServiceName: `com.amazonaws.${REGION}.kms`, State: 'Available' }],
   });

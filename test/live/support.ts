@@ -180,6 +180,7 @@ export function genuineInventory(over: Partial<TenantInventory> = {}): TenantInv
       },
     ]),
     transitGatewayAttachments: ok([]),
+    vpnGateways: ok([]),
     securityGroups: ok([
       { id: SG_DB, name: 'db', vpcId: DATA_VPC, ownerId: ACCOUNT, ingress: [{ protocol: 'tcp', fromPort: 5432, toPort: 5432, cidrs: ['10.21.0.0/16'], ipv6Cidrs: [], groups: [{ groupId: SG_APP, userId: ACCOUNT }], prefixLists: [] }] },
       { id: SG_SEARCH, name: 'search', vpcId: SEARCH_VPC, ownerId: ACCOUNT, ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidrs: [], ipv6Cidrs: [], groups: [{ groupId: SG_APP, userId: ACCOUNT }], prefixLists: [] }] },

@@ -1,6 +1,6 @@
 /**
  * ISO-NET-4, live: no VPC peering (the tenant's VPC as requester or as accepter), transit gateway attachment,
- * endpoint to a foreign PrivateLink service, endpoint service open to other accounts, or OpenSearch cross-cluster
+ * virtual private gateway (VPN / Direct Connect), endpoint to a foreign PrivateLink service, endpoint service open to other accounts, or OpenSearch cross-cluster
  * connection leads outside the tenant. A peering between two of the tenant's own VPCs stays inside.
  */
 import type { LivePeeringSide, TenantInventory } from '../../inventory';
@@ -12,6 +12,7 @@ export const liveActions = [
   ...ACTIONS.vpcs,
   'ec2:DescribeVpcPeeringConnections',
   'ec2:DescribeTransitGatewayAttachments',
+  'ec2:DescribeVpnGateways',
   'ec2:DescribeVpcEndpoints',
   'ec2:DescribeVpcEndpointServiceConfigurations',
   'ec2:DescribeVpcEndpointServicePermissions',
@@ -22,6 +23,8 @@ export const liveActions = [
 /** Peering states in which a route can exist or be created. */
 const LIVE_PEERING = new Set(['active', 'pending-acceptance', 'provisioning', 'initiating-request']);
 const GONE_ATTACHMENT = new Set(['deleted', 'deleting', 'failed', 'rejected', 'rejecting']);
+const GONE_VGW = new Set(['deleting', 'deleted']);
+const GONE_VGW_ATTACHMENT = new Set(['detached']);
 const GONE_CONNECTION = new Set(['DELETED', 'DELETING', 'REJECTED', 'REJECTING', 'VALIDATION_FAILED']);
 /** AWS service endpoints (not a customer's PrivateLink service, which is `com.amazonaws.vpce.<region>.vpce-svc-...`). */
 const AWS_SERVICE = /^(com\.amazonaws\.(?!vpce\.)[a-z0-9-]+\.[a-z0-9.-]+|aws\.api\.[a-z0-9.-]+|aws\.sagemaker\.[a-z0-9.-]+|com\.amazonaws\.s3-global\.accesspoint)$/;
@@ -60,6 +63,21 @@ export function checkLive(inv: TenantInventory, report: Reporter): void {
       report.pass({ ...base, value: a.transitGatewayId, message: `attachment ${a.id} attaches ${a.resourceId} to the tenant's own transit gateway ${a.transitGatewayId}` });
     } else {
       report.fail({ ...base, value: `${a.transitGatewayId} (account ${a.transitGatewayOwnerId ?? '?'})`, message: `attachment ${a.id} attaches the tenant's ${a.resourceId} to transit gateway ${a.transitGatewayId} of account ${a.transitGatewayOwnerId ?? 'unknown'}: a routing hop to other networks` });
+    }
+  }
+
+  // A virtual private gateway is the AWS end of a site-to-site VPN or a Direct Connect private interface: whatever
+  // network is on the other side, it is outside the tenant (as AWS::EC2::VPNGateway is in the template check).
+  const vgws = need(inv.vpnGateways, inv, report, "the virtual private gateways attached to the tenant's VPCs");
+  complete &&= vgws !== undefined;
+  for (const g of (vgws ?? []).filter((x) => !GONE_VGW.has(x.state ?? ''))) {
+    for (const a of g.attachments.filter((x) => x.vpcId && !GONE_VGW_ATTACHMENT.has(x.state ?? ''))) {
+      paths++;
+      report.fail({
+        ...at(inv, g.id, 'DescribeVpnGateways.VpcAttachments'),
+        value: `${g.id} -> ${a.vpcId}`,
+        message: `virtual private gateway ${g.id} is ${a.state ?? 'attached'} to VPC ${a.vpcId}: a VPN / Direct Connect path outside the tenant`,
+      });
     }
   }
 
@@ -108,6 +126,6 @@ export function checkLive(inv: TenantInventory, report: Reporter): void {
     }
   }
   if (paths === 0 && complete) {
-    report.pass({ ...at(inv, [...own][0] ?? inv.account ?? inv.tenant, '-'), message: 'no peering, transit gateway attachment, PrivateLink connection or cross-cluster connection leaves the tenant' });
+    report.pass({ ...at(inv, [...own][0] ?? inv.account ?? inv.tenant, '-'), message: 'no peering, transit gateway attachment, VPN gateway, PrivateLink connection or cross-cluster connection leaves the tenant' });
   }
 }
