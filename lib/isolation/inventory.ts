@@ -64,6 +64,17 @@ export interface LiveDbInstance {
   readonly tags: Tags;
 }
 
+/**
+ * A CloudWatch Logs group a tenant database exports its logs to (`/aws/rds/instance/<id>/<log>`,
+ * `logs:DescribeLogGroups`): SQL statements and errors, so tenant data.
+ */
+export interface LiveLogGroup {
+  readonly name: string;
+  readonly arn?: string;
+  /** The key the group is encrypted with; absent: the CloudWatch Logs service key. */
+  readonly kmsKeyId?: string;
+}
+
 /** A manual RDS DB snapshot (`rds:DescribeDBSnapshots`) and who may restore it (`rds:DescribeDBSnapshotAttributes`). */
 export interface LiveDbSnapshot {
   readonly arn: string;
@@ -312,6 +323,7 @@ export interface TenantInventory {
   readonly identity: Collected<LiveIdentity>;
   readonly databases: Collected<readonly LiveDbInstance[]>;
   readonly snapshots: Collected<readonly LiveDbSnapshot[]>;
+  readonly logGroups: Collected<readonly LiveLogGroup[]>;
   readonly aliases: Collected<readonly LiveAlias[]>;
   /** Keys used by the databases, snapshots and domains, and keys the tenant's aliases target. */
   readonly keys: readonly LiveKey[];

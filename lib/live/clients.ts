@@ -7,6 +7,7 @@
  * `endpoint_url` in a profile). Nothing here hard-codes an endpoint or a credential.
  */
 import { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { OpenSearchClient } from '@aws-sdk/client-opensearch';
@@ -22,6 +23,7 @@ export interface LiveClients {
   readonly opensearch: OpenSearchClient;
   readonly ram: RAMClient;
   readonly cloudhsm: CloudHSMV2Client;
+  readonly logs: CloudWatchLogsClient;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -73,6 +75,7 @@ export const createClients: ClientFactory = (options) => {
     opensearch: new OpenSearchClient(config),
     ram: new RAMClient(config),
     cloudhsm: new CloudHSMV2Client({ ...legacyEndpoint(env, 'CLOUDHSM_V2'), ...(config as object) }),
+    logs: new CloudWatchLogsClient(config),
   };
 };
 

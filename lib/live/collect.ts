@@ -10,6 +10,7 @@
  *   report as "could not verify".
  */
 import { paginateDescribeClusters } from '@aws-sdk/client-cloudhsm-v2';
+import { paginateDescribeLogGroups } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeVpnGatewaysCommand,
   paginateDescribeFlowLogs,
@@ -57,6 +58,7 @@ import type {
   LiveAlias,
   LiveDbInstance,
   LiveDbSnapshot,
+  LiveLogGroup,
   LiveEndpointService,
   LiveIdentity,
   LiveKey,
@@ -218,6 +220,7 @@ function blockedInventory(
     actions,
     databases: f('rds:DescribeDBInstances'),
     snapshots: f('rds:DescribeDBSnapshots'),
+    logGroups: f('logs:DescribeLogGroups'),
     aliases: f('kms:ListAliases'),
     keys: [],
     vpcs: f('ec2:DescribeVpcs'),
@@ -409,7 +412,8 @@ export async function collectInventory(target: LiveTarget, options: CollectOptio
       .flatMap((r) => r.Instances ?? [])
       .map((i) => ({ id: i.InstanceId ?? '(unknown)', vpcId: i.VpcId, tenancy: i.Placement?.Tenancy, type: i.InstanceType, state: i.State?.Name })),
   );
-  const keysP = collectKeys(ctx, clients, target, { databases, snapshots, searchDomains, aliases });
+  const logGroups = await collectLogGroups(ctx, clients, databases);
+  const keysP = collectKeys(ctx, clients, target, { databases, snapshots, searchDomains, aliases, logGroups });
 
   const [securityGroups, peerings, transitGatewayAttachments, vpnGateways, vpcEndpoints, flowLogs, instances, keys, resourceShares, endpointServices, hsmClusters, customKeyStores, searchConnections] =
     await Promise.all([securityGroupsP, peeringsP, tgwP, vpnGatewaysP, endpointsP, flowLogsP, instancesP, keysP, sharesP, endpointServicesP, hsmClustersP, keyStoresP, connectionsP]);
@@ -434,6 +438,7 @@ export async function collectInventory(target: LiveTarget, options: CollectOptio
     identity,
     databases,
     snapshots,
+    logGroups,
     aliases,
     keys,
     vpcs,
@@ -573,7 +578,27 @@ async function collectEndpointServices(ctx: AttemptContext, clients: LiveClients
   );
 }
 
+/** The log groups the tenant's databases export to, found by their name prefix `/aws/rds/instance/<id>/`. */
+async function collectLogGroups(ctx: AttemptContext, clients: LiveClients, databases: Collected<readonly LiveDbInstance[]>): Promise<Collected<LiveLogGroup[]>> {
+  const action = 'logs:DescribeLogGroups';
+  if (!databases.ok) {
+    return failure(skipped(action, `not collected: the databases are unknown (${databases.error.action} failed: ${databases.error.code})`));
+  }
+  const lists = await each(databases.value, (d) => {
+    const prefix = `/aws/rds/instance/${d.id}/`;
+    return attempt(ctx, action, prefix, async (o) =>
+      (await allPages(paginateDescribeLogGroups({ client: clients.logs, pageSize: 50 }, { logGroupNamePrefix: prefix }, o), (p) => p.logGroups)).map(
+        (g): LiveLogGroup => ({ name: g.logGroupName ?? '(unknown)', arn: g.logGroupArn ?? g.arn, kmsKeyId: g.kmsKeyId }),
+      ),
+    );
+  });
+  const failed = lists.find((l) => !l.ok);
+  if (failed && !failed.ok) return failure(failed.error);
+  return success(lists.flatMap((l) => (l.ok ? l.value : [])));
+}
+
 interface KeySources {
+  readonly logGroups: Collected<readonly LiveLogGroup[]>;
   readonly databases: Collected<readonly LiveDbInstance[]>;
   readonly snapshots: Collected<readonly LiveDbSnapshot[]>;
   readonly searchDomains: Collected<readonly LiveSearchDomain[]>;
@@ -590,6 +615,7 @@ async function collectKeys(ctx: AttemptContext, clients: LiveClients, target: Li
     if (d.masterUserSecret?.kmsKeyId) uses.push({ ref: d.masterUserSecret.kmsKeyId, resource: d.arn, field: 'MasterUserSecret.KmsKeyId' });
   }
   for (const s of src.snapshots.ok ? src.snapshots.value : []) if (s.kmsKeyId) uses.push({ ref: s.kmsKeyId, resource: s.arn, field: 'KmsKeyId' });
+  for (const g of src.logGroups.ok ? src.logGroups.value : []) if (g.kmsKeyId) uses.push({ ref: g.kmsKeyId, resource: g.arn ?? g.name, field: 'kmsKeyId' });
   for (const d of src.searchDomains.ok ? src.searchDomains.value : []) {
     if (d.encryptionAtRest.kmsKeyId) uses.push({ ref: d.encryptionAtRest.kmsKeyId, resource: d.arn, field: 'EncryptionAtRestOptions.KmsKeyId' });
   }

@@ -3,6 +3,7 @@
  * client class (so clients created anywhere, e.g. by the CLI, answer) and returns the mocks for per-test changes.
  */
 import { CloudHSMV2Client, DescribeClustersCommand } from '@aws-sdk/client-cloudhsm-v2';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeFlowLogsCommand,
   DescribeInstancesCommand,
@@ -43,6 +44,8 @@ import {
   CALLER_ARN,
   DATA_VPC,
   DB_ARN,
+  DB_LOG_GROUP,
+  DB_LOG_GROUP_ARN,
   DOMAIN_ARN,
   HSM_CLUSTER,
   KEY_ID,
@@ -72,6 +75,7 @@ export interface AccountMocks {
   readonly opensearch: AnyStub;
   readonly ram: AnyStub;
   readonly cloudhsm: AnyStub;
+  readonly logs: AnyStub;
 }
 
 const sts = mockClient(STSClient) as unknown as AnyStub;
@@ -81,7 +85,8 @@ const ec2 = mockClient(EC2Client) as unknown as AnyStub;
 const opensearch = mockClient(OpenSearchClient) as unknown as AnyStub;
 const ram = mockClient(RAMClient) as unknown as AnyStub;
 const cloudhsm = mockClient(CloudHSMV2Client as never) as unknown as AnyStub;
-export const MOCKS: AccountMocks = { sts, rds, kms, ec2, opensearch, ram, cloudhsm };
+const logs = mockClient(CloudWatchLogsClient) as unknown as AnyStub;
+export const MOCKS: AccountMocks = { sts, rds, kms, ec2, opensearch, ram, cloudhsm, logs };
 
 /** Every command class the genuine account answers, for "nothing else was called" assertions. */
 export const COMMANDS = {
@@ -104,6 +109,7 @@ export const COMMANDS = {
   opensearch: [ListDomainNamesCommand, DescribeDomainsCommand, ListTagsCommand, DescribeOutboundConnectionsCommand, DescribeInboundConnectionsCommand],
   ram: [GetResourceSharesCommand, ListResourcesCommand],
   cloudhsm: [DescribeClustersCommand],
+  logs: [DescribeLogGroupsCommand],
 } as const;
 
 const tags = [{ Key: TAG.Key, Value: TAG.Value }];
@@ -142,6 +148,10 @@ export function mockAccount(options: { hsm?: boolean } = {}): AccountMocks {
   });
   rds.on(DescribeDBSnapshotAttributesCommand).resolves({
     DBSnapshotAttributesResult: { DBSnapshotIdentifier: 'before-upgrade', DBSnapshotAttributes: [{ AttributeName: 'restore', AttributeValues: [] }] },
+  });
+
+  logs.on(DescribeLogGroupsCommand, { logGroupNamePrefix: `/aws/rds/instance/exclusive-desk-${TENANT}/` }).resolves({
+    logGroups: [{ logGroupName: DB_LOG_GROUP, logGroupArn: DB_LOG_GROUP_ARN, arn: `${DB_LOG_GROUP_ARN}:*`, kmsKeyId: keyArn(KEY_ID.logs) }],
   });
 
   kms.on(ListAliasesCommand).resolves({ Aliases: [{ AliasName: `alias/exclusive-desk/${TENANT}/database`, TargetKeyId: KEY_ID.database }] });

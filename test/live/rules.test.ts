@@ -10,6 +10,8 @@ import {
   CALLER_ARN,
   DATA_VPC,
   DB_ARN,
+  DB_LOG_GROUP,
+  DB_LOG_GROUP_ARN,
   HSM_CLUSTER,
   KEY_ID,
   OTHER,
@@ -122,6 +124,9 @@ const CASES: readonly Case[] = [
   ['ISO-NET-4', 'an endpoint to a foreign PrivateLink service', () => genuineInventory({ vpcEndpoints: ok([{ id: 'vpce-0f0000000000001', vpcId: SEARCH_VPC, type: 'Interface', serviceName: 'com.amazonaws.vpce.eu-west-1.vpce-svc-0f0000000000001', state: 'available' }]) }), 'fail', /PrivateLink service com\.amazonaws\.vpce\.eu-west-1\.vpce-svc-0f0000000000001/],
   ['ISO-NET-4', 'an endpoint service open to everyone', () => genuineInventory({ endpointServices: ok([{ id: 'vpce-svc-0a0000000000001', name: 'com.amazonaws.vpce.eu-west-1.vpce-svc-0a0000000000001', allowedPrincipals: ok(['*']) }]) }), 'fail', /lets every account \("\*"\) connect to the tenant's network/],
   ['ISO-NET-4', 'a cross-cluster connection to another account', () => genuineInventory({ searchConnections: ok([{ id: 'cc-1', direction: 'outbound', status: 'ACTIVE', local: { domainName: TENANT, ownerId: ACCOUNT, region: REGION }, remote: { domainName: 'vendor-index', ownerId: OTHER, region: REGION } }]) }), 'fail', /outbound cross-cluster connection cc-1 \(ACTIVE\) links search domain acme-health with vendor-index \(account 999999999999/],
+  ['ISO-KMS-1', 'a database log group with the service key', () => genuineInventory({ logGroups: ok([{ name: DB_LOG_GROUP, arn: DB_LOG_GROUP_ARN }]) }), 'fail', /log group \/aws\/rds\/instance\/exclusive-desk-acme-health\/postgresql names no key/],
+  ['ISO-KMS-1', 'a database log group with a vendor key', () => genuineInventory({ logGroups: ok([{ name: DB_LOG_GROUP, arn: DB_LOG_GROUP_ARN, kmsKeyId: keyArn(KEY_ID.logs, OTHER) }]) }), 'fail', /log group .* is encrypted with arn:aws:kms:eu-west-1:999999999999:key\/44444444-4444-4444-8444-444444444444, a key of account 999999999999/],
+  ['ISO-KMS-1', 'log groups denied', () => genuineInventory({ logGroups: err('logs:DescribeLogGroups', 'denied', 'AccessDeniedException') }), 'unverifiable', /logs:DescribeLogGroups was denied/],
   ['ISO-NET-4', 'a VPN gateway attached to the data VPC', () => genuineInventory({ vpnGateways: ok([{ id: 'vgw-0f0000000000001', state: 'available', type: 'ipsec.1', attachments: [{ vpcId: DATA_VPC, state: 'attached' }] }]) }), 'fail', /virtual private gateway vgw-0f0000000000001 is attached to VPC vpc-0a1b2c3d4e5f60001: a VPN \/ Direct Connect path outside the tenant/],
   ['ISO-NET-4', 'VPN gateways denied', () => genuineInventory({ vpnGateways: err('ec2:DescribeVpnGateways', 'denied', 'UnauthorizedOperation') }), 'unverifiable', /ec2:DescribeVpnGateways was denied/],
   ['ISO-NET-4', 'peerings denied', () => genuineInventory({ peerings: err('ec2:DescribeVpcPeeringConnections', 'denied', 'UnauthorizedOperation') }), 'unverifiable', /ec2:DescribeVpcPeeringConnections was denied/],
@@ -159,6 +164,14 @@ describe.each(CASES)('%s: %s', (rule, _name, build, status, text) => {
 });
 
 describe('ISO-HSM-1 (live)', () => {
+  test('lets a database log group use a tenant key outside the HSM (logs hold no ticket data), as the template check does', () => {
+    const base = hsmInventory();
+    const inv = hsmInventory({ keys: base.keys.map((k) => (k.usedBy.some((u) => u.resource === DB_LOG_GROUP_ARN) ? genuineInventory().keys.find((g) => g.ref === k.ref)! : k)) });
+    const r = liveRule('ISO-HSM-1', inv);
+    expect(r.status).toBe('pass');
+    expect(r.evidence.map((e) => e.message).join('\n')).toMatch(/log group \/aws\/rds\/instance\/exclusive-desk-acme-health\/postgresql holds no ticket data/);
+    expect(liveRule('ISO-KMS-1', inv).status).toBe('pass');
+  });
   test('fails a data key with AWS KMS material', () => {
     const r = liveRule('ISO-HSM-1', hsmInventory({ keys: genuineInventory().keys }));
     expect(r.status).toBe('fail');

@@ -35,6 +35,8 @@ export const KEY_ID = {
 export const keyArn = (id: string, account = ACCOUNT): string => `arn:aws:kms:${REGION}:${account}:key/${id}`;
 export const DB_ARN = `arn:aws:rds:${REGION}:${ACCOUNT}:db:exclusive-desk-${TENANT}`;
 export const DOMAIN_ARN = `arn:aws:es:${REGION}:${ACCOUNT}:domain/${TENANT}`;
+export const DB_LOG_GROUP = `/aws/rds/instance/exclusive-desk-${TENANT}/postgresql`;
+export const DB_LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${DB_LOG_GROUP}`;
 export const SNAPSHOT_ARN = `arn:aws:rds:${REGION}:${ACCOUNT}:snapshot:before-upgrade`;
 export const CALLER_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/ExclusiveDeskAuditor/audit`;
 export const HSM_CLUSTER = 'cluster-abcdefghijk';
@@ -156,6 +158,7 @@ export function genuineInventory(over: Partial<TenantInventory> = {}): TenantInv
   const dbKey = key(KEY_ID.database, { usedBy: [{ resource: DB_ARN, field: 'KmsKeyId' }], aliases: [`alias/exclusive-desk/${TENANT}/database`] });
   const secretsKey = key(KEY_ID.secrets, { usedBy: [{ resource: DB_ARN, field: 'MasterUserSecret.KmsKeyId' }] });
   const searchKey = key(KEY_ID.search, { usedBy: [{ resource: DOMAIN_ARN, field: 'EncryptionAtRestOptions.KmsKeyId' }] });
+  const logsKey = key(KEY_ID.logs, { usedBy: [{ resource: DB_LOG_GROUP_ARN, field: 'kmsKeyId' }] });
   return {
     tenant: TENANT,
     account: ACCOUNT,
@@ -167,9 +170,10 @@ export function genuineInventory(over: Partial<TenantInventory> = {}): TenantInv
     actions: [],
     identity: ok({ account: ACCOUNT, arn: CALLER_ARN }),
     databases: ok([database()]),
+    logGroups: ok([{ name: DB_LOG_GROUP, arn: DB_LOG_GROUP_ARN, kmsKeyId: keyArn(KEY_ID.logs) }]),
     snapshots: ok([{ arn: SNAPSHOT_ARN, id: 'before-upgrade', instanceId: `exclusive-desk-${TENANT}`, type: 'manual', encrypted: true, kmsKeyId: keyArn(KEY_ID.database), restore: ok([]) }]),
     aliases: ok([{ name: `alias/exclusive-desk/${TENANT}/database`, targetKeyId: KEY_ID.database }]),
-    keys: [dbKey, secretsKey, searchKey],
+    keys: [dbKey, secretsKey, searchKey, logsKey],
     vpcs: ok([vpc(DATA_VPC), vpc(SEARCH_VPC)]),
     peerings: ok([
       {
@@ -220,6 +224,7 @@ export function emptyInventory(): TenantInventory {
   return genuineInventory({
     databases: ok([]),
     snapshots: ok([]),
+    logGroups: ok([]),
     aliases: ok([]),
     keys: [],
     vpcs: ok([]),

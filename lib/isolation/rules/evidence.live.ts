@@ -17,7 +17,7 @@ export const ACTIONS = {
   searchConnections: ['es:DescribeOutboundConnections', 'es:DescribeInboundConnections'],
   vpcs: ['ec2:DescribeVpcs'],
   /** What decides which keys are in the inventory: the stores that use them and the tenant's aliases. */
-  keySources: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'es:ListDomainNames', 'es:DescribeDomains', 'kms:ListAliases'],
+  keySources: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'logs:DescribeLogGroups', 'es:ListDomainNames', 'es:DescribeDomains', 'kms:ListAliases'],
   keyMetadata: ['kms:DescribeKey'],
 } as const;
 
@@ -170,6 +170,8 @@ export interface DataKeyUse {
   readonly ref: string | undefined;
   /** Encryption switched off altogether: a violation in itself. */
   readonly disabled?: string;
+  /** Logs need the tenant's key but hold no ticket data (an hsm licence lets a key outside the HSM protect them). */
+  readonly logs?: boolean;
 }
 
 /** The key uses of databases, snapshots and search domains (parts that could not be collected are skipped). */
@@ -186,6 +188,9 @@ export function dataKeyUses(inv: TenantInventory): DataKeyUse[] {
   }
   for (const s of inv.snapshots.ok ? inv.snapshots.value : []) {
     out.push({ resource: s.arn, path: 'DescribeDBSnapshots.KmsKeyId', what: `DB snapshot ${s.id}`, ref: s.kmsKeyId, disabled: s.encrypted ? undefined : 'Encrypted is false' });
+  }
+  for (const g of inv.logGroups.ok ? inv.logGroups.value : []) {
+    out.push({ resource: g.arn ?? g.name, path: 'DescribeLogGroups.kmsKeyId', what: `log group ${g.name}`, ref: g.kmsKeyId, logs: true });
   }
   for (const d of inv.searchDomains.ok ? inv.searchDomains.value : []) {
     out.push({
