@@ -2,7 +2,8 @@
  * Every rule: compliant, non-compliant, could-not-verify and not-applicable cases on hand-written templates.
  * The compliant baseline is a vendor-style genuine hardware-level tenant (fixtures/isolation/genuine-hardware.yaml).
  */
-import { findingsOf, loadFixture, mutate, statusOf, tpl, verify, type TenantSpec } from './support';
+import type { Finding } from '../../lib/isolation/rule';
+import { findingsOf, loadFixture, mutate, ruleResult, statusOf, tpl, verify, type TenantSpec } from './support';
 
 const GENUINE = loadFixture('genuine-hardware.yaml');
 const ACCOUNT = '555555555555';
@@ -43,6 +44,8 @@ describe.each([
   ['ISO-SRCH-1', { 'SearchDomain.Properties.AccessPolicies.Statement': [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'es:*', Resource: '*' }] }, 'admits "arn:aws:iam::999999999999:root"'],
   ['ISO-HW-1', { 'DataVpc.Properties.InstanceTenancy': 'default' }, 'default (shared-hardware) tenancy'],
   ['ISO-TPL-1', { '$.Transform': 'AWS::Serverless-2016-10-31' }, 'transform'],
+  ['ISO-DATA-6', { Archive: { Type: 'AWS::S3::Bucket', Properties: { ReplicationConfiguration: { Role: 'r', Rules: [{ Status: 'Enabled', Destination: { Bucket: 'arn:aws:s3:::vendor-central-archive' } }] } } } }, "replicates the tenant's objects to \"arn:aws:s3:::vendor-central-archive\", a bucket the tenant's templates do not define"],
+  ['ISO-REF-2', { Fn: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { QUEUE: 'https://sqs.eu-west-1.amazonaws.com/999999999999/shared-ingest' } } } } }, 'names the SQS queue https://sqs.eu-west-1.amazonaws.com/999999999999/shared-ingest of account 999999999999'],
   ['ISO-TPL-1', { 'Database.Properties.Tags': [{ Key: 'k', Value: { 'Fn::Join': ['', [{ 'Fn::Transform': { Name: 'Upper' } }]] } }] }, 'Database uses Fn::Transform'],
 ])('%s', (rule, change, message) => {
   test('passes on the genuine layout', () => {
@@ -350,4 +353,38 @@ test('type and property names that are also names of Object.prototype members br
   const all = v!.results.flatMap((r) => r.findings);
   expect(all.filter((f) => /the rule failed/.test(f.message))).toEqual([]);
   expect(all.filter((f) => f.resource === 'Odd' && f.rule === 'ISO-NET-4')).toEqual([]);
+});
+
+describe('ISO-DATA-6: S3 replication stays inside the tenant', () => {
+  const replicating = (destination: Record<string, unknown>, extra: Record<string, unknown> = {}): TenantSpec =>
+    genuine({
+      Archive: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'acme-archive-replica' } },
+      Attachments: { Type: 'AWS::S3::Bucket', Properties: { ReplicationConfiguration: { Role: 'r', Rules: [{ Status: 'Enabled', Destination: destination }] } } },
+      ...extra,
+    });
+  const dataSix = (spec: TenantSpec): readonly Finding[] => findingsOf('ISO-DATA-6', spec).filter((f) => f.resource === 'Attachments');
+  test.each([
+    ['Fn::GetAtt of its own bucket', { Bucket: { 'Fn::GetAtt': ['Archive', 'Arn'] } }],
+    ['Fn::Sub of its own bucket', { Bucket: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${Archive}' } }],
+    ['the literal ARN of its own named bucket', { Bucket: 'arn:aws:s3:::acme-archive-replica' }],
+    ['its own account', { Bucket: { 'Fn::GetAtt': ['Archive', 'Arn'] }, Account: { Ref: 'AWS::AccountId' } }],
+  ])('passes replication to %s', (_what, destination) => {
+    expect(dataSix(replicating(destination))).toEqual([]);
+    expect(ruleResult('ISO-DATA-6', replicating(destination)).evidence.map((e) => e.message).join('\n')).toMatch(/Attachments replicates to the tenant's bucket/);
+  });
+  test('fails replication to another account', () => {
+    const [f] = dataSix(replicating({ Bucket: { 'Fn::GetAtt': ['Archive', 'Arn'] }, Account: '999999999999' }));
+    expect(f).toMatchObject({ kind: 'violation', path: 'Properties.ReplicationConfiguration.Rules[0].Destination.Account' });
+    expect(f!.message).toMatch(/replicates the tenant's objects to account "999999999999"/);
+  });
+  test('fails a literal bucket with only the partition left symbolic', () => {
+    const [f] = dataSix(replicating({ Bucket: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::vendor-archive' } }));
+    expect(f).toMatchObject({ kind: 'violation' });
+  });
+  test('cannot verify a destination taken from a parameter', () => {
+    const spec = replicating({ Bucket: { Ref: 'ArchiveArn' } }, { '$.Parameters.ArchiveArn': { Type: 'String' } });
+    const [f] = dataSix(spec);
+    expect(f).toMatchObject({ kind: 'unverifiable' });
+    expect(verify(spec)[0]!.verdict).toBe('fail');
+  });
 });

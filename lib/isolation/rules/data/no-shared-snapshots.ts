@@ -1,6 +1,6 @@
-import { describe, extOf } from '../../model';
+import { describe, extOf, litString, piecesOf, type ResourceRef, type TenantModel } from '../../model';
 import { accountOwnership, parseArn, targetResource } from '../../facts';
-import type { IsolationRule } from '../../rule';
+import type { IsolationRule, Reporter } from '../../rule';
 import { grantsOf } from '../keys/policy';
 
 /** ISO-DATA-6: no snapshot or backup of tenant data is shared with, or copied to, another account. */
@@ -14,7 +14,9 @@ export const noSharedSnapshots: IsolationRule = {
     'A manual DB snapshot shared with another account (or made public with `all`) hands over a full copy of the ' +
     'tenant\'s tickets, and a backup plan that copies recovery points to a vault of another account, or a vault whose ' +
     'access policy admits one, does the same on a schedule. A snapshot share is in no template at all: only the live ' +
-    'check (`rds:DescribeDBSnapshotAttributes`) sees it; templates show the backup copies and vault policies.',
+    'check (`rds:DescribeDBSnapshotAttributes`) sees it; templates show the backup copies and vault policies. S3 ' +
+    'replication copies every new object (attachments, exports) to its destination bucket: a bucket the tenant does ' +
+    'not define, or another account, is a copy outside the tenant.',
   remediation:
     'Remove foreign accounts and `all` from the snapshot\'s restore attribute (ModifyDBSnapshotAttribute ValuesToRemove); ' +
     'copy backups only to vaults of the tenant account and keep vault access policies to the tenant (TenantDatabase backup plan).',
@@ -66,5 +68,55 @@ export const noSharedSnapshots: IsolationRule = {
         });
       });
     }
+    for (const bucket of tenant.ofType('AWS::S3::Bucket')) checkReplication(tenant, bucket, report);
   },
 };
+
+/** Literal names of the tenant's own buckets (BucketName), for replication destinations given as literal ARNs. */
+function ownBucketNames(tenant: TenantModel): Set<string> {
+  const names = new Set<string>();
+  for (const b of tenant.ofType('AWS::S3::Bucket')) {
+    for (const v of b.stack.resolve(b.props.BucketName)) {
+      const s = litString(v);
+      if (s) names.add(s);
+    }
+  }
+  return names;
+}
+
+/** S3 replication rules of a bucket: every destination must be a bucket of the tenant, in the tenant's account. */
+function checkReplication(tenant: TenantModel, bucket: ResourceRef, report: Reporter): void {
+  const s = bucket.stack;
+  const rules = s.nodesAt(bucket.props, ['ReplicationConfiguration', 'Rules']).flatMap((n) => s.elements(n));
+  rules.forEach((rule, i) => {
+    const base = `Properties.ReplicationConfiguration.Rules[${i}].Destination`;
+    const where = { stack: s.name, resource: bucket.id };
+    for (const v of s.valuesAt(rule, ['Destination', 'Account'])) {
+      if (v.k === 'absent') continue;
+      const account = litString(v);
+      const owner = v.k === 'pseudo' && v.name === 'AWS::AccountId' ? 'self' : account ? accountOwnership(tenant, account) : 'unknown';
+      if (owner === 'other') report.fail({ ...where, path: `${base}.Account`, value: describe(v), message: `${bucket.id} replicates the tenant's objects to account ${describe(v)}, not the tenant's ${tenant.account}` });
+      else if (owner !== 'self') report.unverifiable({ ...where, path: `${base}.Account`, value: describe(v), message: `${bucket.id} replicates to account ${describe(v)}, which cannot be shown to be the tenant's` });
+    }
+    for (const v of s.valuesAt(rule, ['Destination', 'Bucket'])) {
+      if (v.k === 'absent') continue;
+      const path = `${base}.Bucket`;
+      const target = targetResource(v) ?? piecesOf(v)?.map((p) => (typeof p === 'string' ? undefined : targetResource(p))).find((r) => r !== undefined);
+      if (target?.type === 'AWS::S3::Bucket') {
+        report.pass({ ...where, path, value: describe(v), message: `${bucket.id} replicates to the tenant's bucket ${target.id}` });
+        continue;
+      }
+      // Literal text, with pseudo parameters (the partition) as "*"; undefined when a piece cannot be followed.
+      const pieces = extOf(v) ? undefined : piecesOf(v);
+      const text = pieces?.map((p) => (typeof p === 'string' ? p : '*')).join('');
+      const name = text !== undefined ? /^arn:[^:]*:s3:::([^/*]+)$/.exec(text)?.[1] : undefined;
+      if (name && ownBucketNames(tenant).has(name)) {
+        report.pass({ ...where, path, value: describe(v), message: `${bucket.id} replicates to the tenant's bucket ${name}` });
+      } else if (text !== undefined) {
+        report.fail({ ...where, path, value: describe(v), message: `${bucket.id} replicates the tenant's objects to ${describe(v)}, a bucket the tenant's templates do not define` });
+      } else {
+        report.unverifiable({ ...where, path, value: describe(v), message: `${bucket.id} replicates the tenant's objects to ${describe(v)}, which cannot be shown to be a bucket of the tenant` });
+      }
+    }
+  });
+}

@@ -2,6 +2,8 @@ import { accountOwnership, allMatches, propertyIndex } from '../../facts';
 import type { IsolationRule } from '../../rule';
 
 const ARN_ACCOUNT = /arn:(aws|aws-us-gov|aws-cn):([a-z0-9-]+):([a-z0-9-]*):(\d{12}):[^\s"',]*/g;
+/** SQS queue URLs carry the owning account: `https://sqs.<region>.amazonaws.com/<account>/<queue>` and legacy hosts. */
+const QUEUE_URL = /https?:\/\/(?:sqs\.[a-z0-9-]+|[a-z0-9-]+\.queue|queue)\.amazonaws\.com(?:\.cn)?\/(\d{12})\/[A-Za-z0-9_.-]+/g;
 /** Principal properties that take bare account ids. */
 const ACCOUNT_KEYS = /^(AWS|AWSAccountId|AccountId|AccountIds|PeerOwnerId|SourceAccount|Principals?)$/;
 
@@ -14,7 +16,8 @@ export const noForeignAccountArns: IsolationRule = {
   proves: 'network',
   rationale:
     'A literal ARN of another account (the vendor\'s shared key, topic, bucket, role, Lambda provider or secret) ' +
-    'wires the tenant to shared infrastructure that no template of the tenant defines. When the tenant account is ' +
+    'wires the tenant to shared infrastructure that no template of the tenant defines; so does a queue URL, which ' +
+    'carries the queue owner\'s account (a shared ingest queue). When the tenant account is ' +
     'unknown, any literal account cannot be shown to be the tenant\'s own.',
   remediation: 'Build ARNs from the tenant\'s own resources and ${AWS::AccountId}; move shared dependencies into the tenant.',
   controls: ['NIST AC-4', 'NIST AC-6', 'NIST SC-7', 'PCI DSS 7.2.1'],
@@ -32,6 +35,17 @@ export const noForeignAccountArns: IsolationRule = {
           const base = { stack: r.stack.name, resource: r.id, path: entry.path, value: m[0] };
           if (owner === 'other') report.fail({ ...base, message: `${r.id} names ${m[0]}, a ${m[2]} resource of account ${account}, not the tenant's ${tenant.account}` });
           else report.unverifiable({ ...base, message: `${r.id} names ${m[0]} of account ${account}; the tenant account is unknown` });
+        }
+      }
+      if (text.includes('amazonaws')) {
+        for (const m of allMatches(QUEUE_URL, text)) {
+          literals++;
+          const account = m[1]!;
+          const owner = accountOwnership(tenant, account);
+          if (owner === 'self') continue;
+          const base = { stack: r.stack.name, resource: r.id, path: entry.path, value: m[0] };
+          if (owner === 'other') report.fail({ ...base, message: `${r.id} names the SQS queue ${m[0]} of account ${account}, not the tenant's ${tenant.account}` });
+          else report.unverifiable({ ...base, message: `${r.id} names the SQS queue ${m[0]} of account ${account}; the tenant account is unknown` });
         }
       }
       if (text.length === 12 && key && ACCOUNT_KEYS.test(key) && /^\d{12}$/.test(text)) {
