@@ -13,6 +13,7 @@
  * An invalid manifest or an unknown tenant prints one clean message and exits 1 before anything is synthesized.
  */
 import { App } from 'aws-cdk-lib';
+import { IsolationVerifier } from '../constructs/isolation-verifier';
 import { UnknownTenantError, addTenantStack, buildApp } from '../lib/app';
 import { ManifestError, loadManifests } from '../lib/manifest/load';
 import { PipelineStack, type PipelineSource } from '../lib/stacks/pipeline-stack';
@@ -91,6 +92,9 @@ function buildPipelines(tenantsDir: string, today: string | undefined): void {
     }),
   ].join(' ');
   const manifests = loadManifests(tenantsDir, { today });
+  // The isolation catalogue runs at synth over the tenant stacks of every Stage (fleet rules across all of them); the
+  // pipeline's own stacks carry no tenant metadata and are left out. Each wave's Preflight runs it again on cdk.out.
+  IsolationVerifier.attachToApp(app, { tenantTemplatesOnly: true });
   for (let index = 0; index < shards; index++) {
     new PipelineStack(app, shards === 1 ? 'ExclusiveDesk-Pipeline' : `ExclusiveDesk-Pipeline-${index}`, {
       env: { account, region },
@@ -100,8 +104,7 @@ function buildPipelines(tenantsDir: string, today: string | undefined): void {
       shard: { count: shards, index },
       synthCommand,
       readOnlyRoleName: context('pipelineReadOnlyRole'),
-      // The same tenant stack, packs and verifier construct as the plain synth. The app-wide isolation plugin is not
-      // registered: it would take the pipeline's own stacks for tenants; each wave's Preflight runs the catalogue.
+      // The same tenant stack, packs and verifier construct as the plain synth.
       addTenant: (stage, manifest) => addTenantStack(stage, manifest, { today }).stack,
     });
   }

@@ -18,7 +18,7 @@ import type {
 } from 'aws-cdk-lib/core/lib/validation';
 import { Construct } from 'constructs';
 import { readTemplateFile, type InputError, type LoadedTemplate } from '../lib/assembly/read';
-import { buildTenantModels } from '../lib/assembly/tenants';
+import { buildTenantModels, tenantMetadata } from '../lib/assembly/tenants';
 import { evaluateTemplates, type TenantVerdict } from '../lib/isolation/engine';
 import type { IsolationLevel } from '../lib/isolation/levels';
 import { RULES } from '../lib/isolation/rules';
@@ -30,6 +30,16 @@ export interface IsolationValidationOutcome {
   readonly errors: readonly InputError[];
 }
 
+export interface IsolationValidationPluginProps {
+  /**
+   * Verify only the templates that carry the tenant metadata every tenant stack writes (`exclusive-desk.tenant`),
+   * and leave the others out: in pipeline mode the app also holds the delivery pipeline's own stacks, which belong
+   * to no tenant. The tenant stacks inside the pipeline's Stages are still verified, fleet rules included.
+   * @default false (every template is a tenant's)
+   */
+  readonly tenantTemplatesOnly?: boolean;
+}
+
 /** Runs the isolation rule catalogue over the synthesized templates of the app. */
 export class IsolationValidationPlugin implements IPolicyValidationPlugin {
   public readonly name = 'exclusive-desk-isolation';
@@ -37,6 +47,11 @@ export class IsolationValidationPlugin implements IPolicyValidationPlugin {
   public readonly ruleIds = RULES.map((r) => r.id);
   /** The verdicts of the last run. */
   public lastOutcome?: IsolationValidationOutcome;
+  private readonly tenantTemplatesOnly: boolean;
+
+  constructor(props: IsolationValidationPluginProps = {}) {
+    this.tenantTemplatesOnly = props.tenantTemplatesOnly ?? false;
+  }
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const templates: LoadedTemplate[] = [];
@@ -54,7 +69,7 @@ export class IsolationValidationPlugin implements IPolicyValidationPlugin {
         false, // no SHA-256: the plugin only verifies
       );
       if ('message' in loaded) errors.push(loaded);
-      else templates.push(loaded);
+      else if (!this.tenantTemplatesOnly || tenantMetadata(loaded)?.tenant) templates.push(loaded);
     }
     const verdicts = evaluateTemplates(buildTenantModels(templates));
     this.lastOutcome = { verdicts, errors };
@@ -125,10 +140,10 @@ export interface IsolationVerifierProps {
 /** Per-tenant verification invariants; registers the app-wide plugin on first use. */
 export class IsolationVerifier extends Construct {
   /** Registers the isolation plugin on the app once and returns it. */
-  public static attachToApp(app: App): IsolationValidationPlugin {
+  public static attachToApp(app: App, props: IsolationValidationPluginProps = {}): IsolationValidationPlugin {
     const holder = app as unknown as Record<symbol, IsolationValidationPlugin | undefined>;
     if (!holder[PLUGIN]) {
-      const plugin = new IsolationValidationPlugin();
+      const plugin = new IsolationValidationPlugin(props);
       Validations.of(app).addPlugins(plugin);
       holder[PLUGIN] = plugin;
     }

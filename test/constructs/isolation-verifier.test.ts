@@ -2,11 +2,12 @@
  * The synth-time verifier on the real constructs: the example tenant synthesizes clean, and a fake-exclusivity
  * construct added to a tenant stack makes synth fail with rule, resource, construct path and fix.
  */
-import { Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IsolationValidationPlugin, IsolationVerifier } from '../../constructs/isolation-verifier';
-import { buildApp } from '../../lib/app';
+import { addTenantStack, buildApp } from '../../lib/app';
+import { loadManifests } from '../../lib/manifest/load';
 import { TENANTS_DIR, TODAY, testApp } from '../support/fleet';
 
 function tenantApp(tenant?: string) {
@@ -94,4 +95,37 @@ test('two tenants using one key fail the fleet', () => {
   expect(() => app.synth()).toThrow(/ISO-KMS-3/);
   const failing = plugin.lastOutcome!.verdicts.filter((v) => v.findings.some((f) => f.rule === 'ISO-KMS-3'));
   expect(failing.map((v) => v.tenant).sort()).toEqual([a!.manifest.id, b!.manifest.id].sort());
+});
+
+describe('pipeline mode: tenant stacks inside Stages, next to stacks of no tenant', () => {
+  function pipelineLikeApp() {
+    const app = testApp({ context: { 'aws:cdk:enable-path-metadata': true } });
+    const plugin = IsolationVerifier.attachToApp(app, { tenantTemplatesOnly: true });
+    const pipeline = new Stack(app, 'ExclusiveDesk-Pipeline', { env: { account: '999999999999', region: 'us-east-1' } });
+    new CfnResource(pipeline, 'Artifacts', { type: 'AWS::S3::Bucket' });
+    const manifest = loadManifests(TENANTS_DIR, { today: TODAY }).find((m) => m.id === 'northwind-bank')!;
+    const stage = new Stage(app, 'northwind-bank', { env: { account: manifest.account, region: manifest.region } });
+    const tenant = addTenantStack(stage, manifest, { today: TODAY });
+    return { app, plugin, stack: tenant.stack };
+  }
+
+  test("verifies the Stages' tenant stacks and leaves the pipeline's own stack out", () => {
+    const { app, plugin } = pipelineLikeApp();
+    app.synth();
+    expect(plugin.lastOutcome!.verdicts.map((v) => [v.tenant, v.verdict, v.achieved])).toEqual([['northwind-bank', 'pass', 'account']]);
+  });
+
+  test('a fake-exclusivity construct in a Stage still fails synth', () => {
+    const { app, stack } = pipelineLikeApp();
+    new logs.CfnLogGroup(stack, 'SharedKeyLogs', { kmsKeyId: 'arn:aws:kms:us-east-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab' });
+    expect(() => app.synth()).toThrow(/ISO-KMS-1 \[northwind-bank\] SharedKeyLogs/);
+  });
+
+  test('without the option, a stack of no tenant is taken for a tenant and fails', () => {
+    const app = testApp();
+    const plugin = IsolationVerifier.attachToApp(app);
+    new CfnResource(new Stack(app, 'Tooling'), 'Artifacts', { type: 'AWS::S3::Bucket' });
+    expect(() => app.synth()).toThrow(/Tooling/);
+    expect(plugin.lastOutcome!.verdicts.map((v) => v.tenant)).toEqual(['Tooling']);
+  });
 });
