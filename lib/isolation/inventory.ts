@@ -65,8 +65,9 @@ export interface LiveDbInstance {
 }
 
 /**
- * A CloudWatch Logs group a tenant database exports its logs to (`/aws/rds/instance/<id>/<log>`,
- * `logs:DescribeLogGroups`): SQL statements and errors, so tenant data.
+ * A CloudWatch Logs group a tenant data store writes to (`logs:DescribeLogGroups`): a database's exports
+ * (`/aws/rds/instance/<id>/<log>`: SQL statements and errors) or a search domain's published logs (slow logs: queries
+ * and documents). Tenant data either way.
  */
 export interface LiveLogGroup {
   readonly name: string;
@@ -274,6 +275,8 @@ export interface LiveSearchDomain {
   readonly fineGrainedAccessControl: boolean;
   /** The access policy document as JSON text, if any. */
   readonly accessPolicies?: string;
+  /** The CloudWatch Logs groups the domain publishes enabled logs to (slow logs hold queries and documents). */
+  readonly logGroupArns?: readonly string[];
   readonly instanceCount?: number;
   readonly zoneAwareness: boolean;
   readonly tags: Collected<Tags>;

@@ -186,6 +186,9 @@ function searchDomain(d: DomainStatus, tags: Collected<Tags>): LiveSearchDomain 
     tlsPolicy: d.DomainEndpointOptions?.TLSSecurityPolicy,
     fineGrainedAccessControl: d.AdvancedSecurityOptions?.Enabled === true,
     accessPolicies: d.AccessPolicies || undefined,
+    logGroupArns: Object.values(d.LogPublishingOptions ?? {})
+      .filter((o) => o.Enabled !== false && o.CloudWatchLogsLogGroupArn)
+      .map((o) => o.CloudWatchLogsLogGroupArn!),
     instanceCount: d.ClusterConfig?.InstanceCount,
     zoneAwareness: d.ClusterConfig?.ZoneAwarenessEnabled === true,
     tags,
@@ -412,7 +415,7 @@ export async function collectInventory(target: LiveTarget, options: CollectOptio
       .flatMap((r) => r.Instances ?? [])
       .map((i) => ({ id: i.InstanceId ?? '(unknown)', vpcId: i.VpcId, tenancy: i.Placement?.Tenancy, type: i.InstanceType, state: i.State?.Name })),
   );
-  const logGroups = await collectLogGroups(ctx, clients, databases);
+  const logGroups = await collectLogGroups(ctx, clients, databases, searchDomains);
   const keysP = collectKeys(ctx, clients, target, { databases, snapshots, searchDomains, aliases, logGroups });
 
   const [securityGroups, peerings, transitGatewayAttachments, vpnGateways, vpcEndpoints, flowLogs, instances, keys, resourceShares, endpointServices, hsmClusters, customKeyStores, searchConnections] =
@@ -578,23 +581,41 @@ async function collectEndpointServices(ctx: AttemptContext, clients: LiveClients
   );
 }
 
-/** The log groups the tenant's databases export to, found by their name prefix `/aws/rds/instance/<id>/`. */
-async function collectLogGroups(ctx: AttemptContext, clients: LiveClients, databases: Collected<readonly LiveDbInstance[]>): Promise<Collected<LiveLogGroup[]>> {
+/** The name of a log group from its ARN (`arn:...:log-group:<name>` with an optional `:*`). */
+function logGroupName(arn: string): string | undefined {
+  return /:log-group:(.+?)(?::\*)?$/.exec(arn)?.[1];
+}
+
+/**
+ * The log groups the tenant's data stores write to: each database's exports (name prefix `/aws/rds/instance/<id>/`)
+ * and each search domain's published logs (by name).
+ */
+async function collectLogGroups(
+  ctx: AttemptContext,
+  clients: LiveClients,
+  databases: Collected<readonly LiveDbInstance[]>,
+  searchDomains: Collected<readonly LiveSearchDomain[]>,
+): Promise<Collected<LiveLogGroup[]>> {
   const action = 'logs:DescribeLogGroups';
-  if (!databases.ok) {
-    return failure(skipped(action, `not collected: the databases are unknown (${databases.error.action} failed: ${databases.error.code})`));
+  for (const [what, part] of [['databases', databases], ['search domains', searchDomains]] as const) {
+    if (!part.ok) return failure(skipped(action, `not collected: the ${what} are unknown (${part.error.action} failed: ${part.error.code})`));
   }
-  const lists = await each(databases.value, (d) => {
-    const prefix = `/aws/rds/instance/${d.id}/`;
-    return attempt(ctx, action, prefix, async (o) =>
-      (await allPages(paginateDescribeLogGroups({ client: clients.logs, pageSize: 50 }, { logGroupNamePrefix: prefix }, o), (p) => p.logGroups)).map(
-        (g): LiveLogGroup => ({ name: g.logGroupName ?? '(unknown)', arn: g.logGroupArn ?? g.arn, kmsKeyId: g.kmsKeyId }),
-      ),
-    );
-  });
+  const lookups = [
+    ...(databases.ok ? databases.value : []).map((d) => ({ prefix: `/aws/rds/instance/${d.id}/`, exact: false })),
+    ...(searchDomains.ok ? searchDomains.value : []).flatMap((d) => (d.logGroupArns ?? []).map(logGroupName).filter((n): n is string => !!n).map((n) => ({ prefix: n, exact: true }))),
+  ];
+  const lists = await each(lookups, ({ prefix, exact }) =>
+    attempt(ctx, action, prefix, async (o) =>
+      (await allPages(paginateDescribeLogGroups({ client: clients.logs, pageSize: 50 }, { logGroupNamePrefix: prefix }, o), (p) => p.logGroups))
+        .filter((g) => !exact || g.logGroupName === prefix)
+        .map((g): LiveLogGroup => ({ name: g.logGroupName ?? '(unknown)', arn: g.logGroupArn ?? g.arn, kmsKeyId: g.kmsKeyId })),
+    ),
+  );
   const failed = lists.find((l) => !l.ok);
   if (failed && !failed.ok) return failure(failed.error);
-  return success(lists.flatMap((l) => (l.ok ? l.value : [])));
+  const byName = new Map<string, LiveLogGroup>();
+  for (const g of lists.flatMap((l) => (l.ok ? l.value : []))) byName.set(g.name, g);
+  return success([...byName.values()]);
 }
 
 interface KeySources {

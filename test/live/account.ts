@@ -47,6 +47,8 @@ import {
   DB_LOG_GROUP,
   DB_LOG_GROUP_ARN,
   DOMAIN_ARN,
+  SEARCH_LOG_GROUP,
+  SEARCH_LOG_GROUP_ARN,
   HSM_CLUSTER,
   KEY_ID,
   KEY_STORE,
@@ -153,6 +155,13 @@ export function mockAccount(options: { hsm?: boolean } = {}): AccountMocks {
   logs.on(DescribeLogGroupsCommand, { logGroupNamePrefix: `/aws/rds/instance/exclusive-desk-${TENANT}/` }).resolves({
     logGroups: [{ logGroupName: DB_LOG_GROUP, logGroupArn: DB_LOG_GROUP_ARN, arn: `${DB_LOG_GROUP_ARN}:*`, kmsKeyId: keyArn(KEY_ID.logs) }],
   });
+  // The prefix also matches a longer name, which is not the domain's group.
+  logs.on(DescribeLogGroupsCommand, { logGroupNamePrefix: SEARCH_LOG_GROUP }).resolves({
+    logGroups: [
+      { logGroupName: SEARCH_LOG_GROUP, logGroupArn: SEARCH_LOG_GROUP_ARN, kmsKeyId: keyArn(KEY_ID.logs) },
+      { logGroupName: `${SEARCH_LOG_GROUP}-old`, logGroupArn: `${SEARCH_LOG_GROUP_ARN}-old` },
+    ],
+  });
 
   kms.on(ListAliasesCommand).resolves({ Aliases: [{ AliasName: `alias/exclusive-desk/${TENANT}/database`, TargetKeyId: KEY_ID.database }] });
   for (const id of Object.values(KEY_ID)) {
@@ -232,6 +241,10 @@ export function mockAccount(options: { hsm?: boolean } = {}): AccountMocks {
         VPCOptions: { VPCId: SEARCH_VPC, SubnetIds: ['subnet-0b000000000000001'], SecurityGroupIds: [SG_SEARCH] },
         Endpoints: { vpc: `vpc-${TENANT}-x.${REGION}.es.amazonaws.com` },
         EncryptionAtRestOptions: { Enabled: true, KmsKeyId: keyArn(KEY_ID.search) },
+        LogPublishingOptions: {
+          SEARCH_SLOW_LOGS: { CloudWatchLogsLogGroupArn: `${SEARCH_LOG_GROUP_ARN}:*`, Enabled: true },
+          INDEX_SLOW_LOGS: { CloudWatchLogsLogGroupArn: 'arn:aws:logs:eu-west-1:111111111111:log-group:/not/published', Enabled: false },
+        },
         NodeToNodeEncryptionOptions: { Enabled: true },
         DomainEndpointOptions: { EnforceHTTPS: true, TLSSecurityPolicy: 'Policy-Min-TLS-1-2-PFS-2023-10' },
         AdvancedSecurityOptions: { Enabled: true },

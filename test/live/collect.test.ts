@@ -20,7 +20,7 @@ import { createClients, type LiveClients } from '../../lib/live/clients';
 import { collectInventory, keyRef } from '../../lib/live/collect';
 import type { LiveTarget } from '../../lib/live/config';
 import { COMMANDS, MOCKS, mockAccount, serviceError } from './account';
-import { ACCOUNT, DATA_VPC, DB_ARN, DB_LOG_GROUP, DB_LOG_GROUP_ARN, KEY_ID, OTHER, REGION, SEARCH_VPC, TENANT, keyArn, verdictsOf } from './support';
+import { ACCOUNT, DATA_VPC, DB_ARN, DB_LOG_GROUP, DB_LOG_GROUP_ARN, KEY_ID, SEARCH_LOG_GROUP, SEARCH_LOG_GROUP_ARN, OTHER, REGION, SEARCH_VPC, TENANT, keyArn, verdictsOf } from './support';
 
 const TARGET: LiveTarget = { tenant: TENANT, account: ACCOUNT, region: REGION, level: 'hardware' };
 let clients: LiveClients;
@@ -48,7 +48,10 @@ describe('a genuine account', () => {
       [SEARCH_VPC, 'default'],
     ]);
     expect(inv.keys.map((k) => k.ref).sort()).toEqual([keyArn(KEY_ID.database), keyArn(KEY_ID.search), keyArn(KEY_ID.secrets), keyArn(KEY_ID.logs)].sort());
-    expect(values(inv.logGroups)).toEqual([{ name: DB_LOG_GROUP, arn: DB_LOG_GROUP_ARN, kmsKeyId: keyArn(KEY_ID.logs) }]);
+    expect(values(inv.logGroups)).toEqual([
+      { name: DB_LOG_GROUP, arn: DB_LOG_GROUP_ARN, kmsKeyId: keyArn(KEY_ID.logs) },
+      { name: SEARCH_LOG_GROUP, arn: SEARCH_LOG_GROUP_ARN, kmsKeyId: keyArn(KEY_ID.logs) },
+    ]);
     expect(values(inv.peerings)).toHaveLength(1); // found from both sides, merged
     const [v] = verdictsOf([inv]);
     expect(v!.findings).toEqual([]);

@@ -37,6 +37,8 @@ export const DB_ARN = `arn:aws:rds:${REGION}:${ACCOUNT}:db:exclusive-desk-${TENA
 export const DOMAIN_ARN = `arn:aws:es:${REGION}:${ACCOUNT}:domain/${TENANT}`;
 export const DB_LOG_GROUP = `/aws/rds/instance/exclusive-desk-${TENANT}/postgresql`;
 export const DB_LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${DB_LOG_GROUP}`;
+export const SEARCH_LOG_GROUP = `/aws/opensearch/${TENANT}/search-slow`;
+export const SEARCH_LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${SEARCH_LOG_GROUP}`;
 export const SNAPSHOT_ARN = `arn:aws:rds:${REGION}:${ACCOUNT}:snapshot:before-upgrade`;
 export const CALLER_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/ExclusiveDeskAuditor/audit`;
 export const HSM_CLUSTER = 'cluster-abcdefghijk';
@@ -146,6 +148,7 @@ export function searchDomain(over: Partial<LiveSearchDomain> = {}): LiveSearchDo
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/service-desk-app` }, Action: 'es:ESHttp*', Resource: `${DOMAIN_ARN}/*` }],
     }),
+    logGroupArns: [`${SEARCH_LOG_GROUP_ARN}:*`],
     instanceCount: 3,
     zoneAwareness: true,
     tags: ok({ [TAG.Key]: TENANT }),
@@ -158,7 +161,7 @@ export function genuineInventory(over: Partial<TenantInventory> = {}): TenantInv
   const dbKey = key(KEY_ID.database, { usedBy: [{ resource: DB_ARN, field: 'KmsKeyId' }], aliases: [`alias/exclusive-desk/${TENANT}/database`] });
   const secretsKey = key(KEY_ID.secrets, { usedBy: [{ resource: DB_ARN, field: 'MasterUserSecret.KmsKeyId' }] });
   const searchKey = key(KEY_ID.search, { usedBy: [{ resource: DOMAIN_ARN, field: 'EncryptionAtRestOptions.KmsKeyId' }] });
-  const logsKey = key(KEY_ID.logs, { usedBy: [{ resource: DB_LOG_GROUP_ARN, field: 'kmsKeyId' }] });
+  const logsKey = key(KEY_ID.logs, { usedBy: [{ resource: DB_LOG_GROUP_ARN, field: 'kmsKeyId' }, { resource: SEARCH_LOG_GROUP_ARN, field: 'kmsKeyId' }] });
   return {
     tenant: TENANT,
     account: ACCOUNT,
@@ -170,7 +173,10 @@ export function genuineInventory(over: Partial<TenantInventory> = {}): TenantInv
     actions: [],
     identity: ok({ account: ACCOUNT, arn: CALLER_ARN }),
     databases: ok([database()]),
-    logGroups: ok([{ name: DB_LOG_GROUP, arn: DB_LOG_GROUP_ARN, kmsKeyId: keyArn(KEY_ID.logs) }]),
+    logGroups: ok([
+      { name: DB_LOG_GROUP, arn: DB_LOG_GROUP_ARN, kmsKeyId: keyArn(KEY_ID.logs) },
+      { name: SEARCH_LOG_GROUP, arn: SEARCH_LOG_GROUP_ARN, kmsKeyId: keyArn(KEY_ID.logs) },
+    ]),
     snapshots: ok([{ arn: SNAPSHOT_ARN, id: 'before-upgrade', instanceId: `exclusive-desk-${TENANT}`, type: 'manual', encrypted: true, kmsKeyId: keyArn(KEY_ID.database), restore: ok([]) }]),
     aliases: ok([{ name: `alias/exclusive-desk/${TENANT}/database`, targetKeyId: KEY_ID.database }]),
     keys: [dbKey, secretsKey, searchKey, logsKey],
