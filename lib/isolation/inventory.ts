@@ -61,7 +61,16 @@ export interface LiveDbInstance {
   /** `ReadReplicaSourceDBInstanceIdentifier` (an identifier or, across accounts or regions, an ARN). */
   readonly readReplicaSource?: string;
   readonly readReplicas: readonly string[];
+  /** The DB parameter groups the instance uses (names). */
+  readonly parameterGroups?: readonly string[];
   readonly tags: Tags;
+}
+
+/** A DB parameter group (`rds:DescribeDBParameters`), with the parameters the hygiene check reads. */
+export interface LiveDbParameterGroup {
+  readonly name: string;
+  /** `rds.force_ssl` as the group sets it now (engine default included); absent when the group has no such parameter. */
+  readonly forceSsl?: string;
 }
 
 /**
@@ -327,6 +336,7 @@ export interface TenantInventory {
   readonly databases: Collected<readonly LiveDbInstance[]>;
   readonly snapshots: Collected<readonly LiveDbSnapshot[]>;
   readonly logGroups: Collected<readonly LiveLogGroup[]>;
+  readonly dbParameterGroups: Collected<readonly LiveDbParameterGroup[]>;
   readonly aliases: Collected<readonly LiveAlias[]>;
   /** Keys used by the databases, snapshots and domains, and keys the tenant's aliases target. */
   readonly keys: readonly LiveKey[];

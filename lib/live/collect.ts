@@ -48,6 +48,7 @@ import { paginateGetResourceShares, paginateListResources } from '@aws-sdk/clien
 import {
   DescribeDBSnapshotAttributesCommand,
   paginateDescribeDBInstances,
+  paginateDescribeDBParameters,
   paginateDescribeDBSnapshots,
   type DBInstance,
 } from '@aws-sdk/client-rds';
@@ -58,6 +59,7 @@ import type {
   LiveAlias,
   LiveDbInstance,
   LiveDbSnapshot,
+  LiveDbParameterGroup,
   LiveLogGroup,
   LiveEndpointService,
   LiveIdentity,
@@ -132,6 +134,7 @@ function dbInstance(d: DBInstance): LiveDbInstance {
     clusterId: d.DBClusterIdentifier,
     readReplicaSource: d.ReadReplicaSourceDBInstanceIdentifier,
     readReplicas: d.ReadReplicaDBInstanceIdentifiers ?? [],
+    parameterGroups: (d.DBParameterGroups ?? []).map((g) => g.DBParameterGroupName).filter((n): n is string => !!n),
     tags: tagsOf(d.TagList),
   };
 }
@@ -224,6 +227,7 @@ function blockedInventory(
     databases: f('rds:DescribeDBInstances'),
     snapshots: f('rds:DescribeDBSnapshots'),
     logGroups: f('logs:DescribeLogGroups'),
+    dbParameterGroups: f('rds:DescribeDBParameters'),
     aliases: f('kms:ListAliases'),
     keys: [],
     vpcs: f('ec2:DescribeVpcs'),
@@ -415,7 +419,10 @@ export async function collectInventory(target: LiveTarget, options: CollectOptio
       .flatMap((r) => r.Instances ?? [])
       .map((i) => ({ id: i.InstanceId ?? '(unknown)', vpcId: i.VpcId, tenancy: i.Placement?.Tenancy, type: i.InstanceType, state: i.State?.Name })),
   );
-  const logGroups = await collectLogGroups(ctx, clients, databases, searchDomains);
+  const [logGroups, dbParameterGroups] = await Promise.all([
+    collectLogGroups(ctx, clients, databases, searchDomains),
+    collectParameterGroups(ctx, clients, databases),
+  ]);
   const keysP = collectKeys(ctx, clients, target, { databases, snapshots, searchDomains, aliases, logGroups });
 
   const [securityGroups, peerings, transitGatewayAttachments, vpnGateways, vpcEndpoints, flowLogs, instances, keys, resourceShares, endpointServices, hsmClusters, customKeyStores, searchConnections] =
@@ -442,6 +449,7 @@ export async function collectInventory(target: LiveTarget, options: CollectOptio
     databases,
     snapshots,
     logGroups,
+    dbParameterGroups,
     aliases,
     keys,
     vpcs,
@@ -579,6 +587,22 @@ async function collectEndpointServices(ctx: AttemptContext, clients: LiveClients
       ),
     })),
   );
+}
+
+/** The parameter groups of the tenant's databases, with `rds.force_ssl` (all pages: the API cannot filter by name). */
+async function collectParameterGroups(ctx: AttemptContext, clients: LiveClients, databases: Collected<readonly LiveDbInstance[]>): Promise<Collected<LiveDbParameterGroup[]>> {
+  const action = 'rds:DescribeDBParameters';
+  if (!databases.ok) return failure(skipped(action, `not collected: the databases are unknown (${databases.error.action} failed: ${databases.error.code})`));
+  const names = unique(databases.value.flatMap((d) => d.parameterGroups ?? []));
+  const groups = await each(names, (name) =>
+    attempt(ctx, action, name, async (o): Promise<LiveDbParameterGroup> => {
+      const params = await allPages(paginateDescribeDBParameters({ client: clients.rds, pageSize: 100 }, { DBParameterGroupName: name }, o), (p) => p.Parameters);
+      return { name, forceSsl: params.find((p) => p.ParameterName === 'rds.force_ssl')?.ParameterValue };
+    }),
+  );
+  const failed = groups.find((g) => !g.ok);
+  if (failed && !failed.ok) return failure(failed.error);
+  return success(groups.flatMap((g) => (g.ok ? [g.value] : [])));
 }
 
 /** The name of a log group from its ARN (`arn:...:log-group:<name>` with an optional `:*`). */

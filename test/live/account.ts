@@ -36,7 +36,13 @@ import {
   OpenSearchClient,
 } from '@aws-sdk/client-opensearch';
 import { GetResourceSharesCommand, ListResourcesCommand, RAMClient } from '@aws-sdk/client-ram';
-import { DescribeDBInstancesCommand, DescribeDBSnapshotAttributesCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
+import {
+  DescribeDBInstancesCommand,
+  DescribeDBParametersCommand,
+  DescribeDBSnapshotAttributesCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import {
@@ -93,7 +99,7 @@ export const MOCKS: AccountMocks = { sts, rds, kms, ec2, opensearch, ram, cloudh
 /** Every command class the genuine account answers, for "nothing else was called" assertions. */
 export const COMMANDS = {
   sts: [GetCallerIdentityCommand],
-  rds: [DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, DescribeDBSnapshotAttributesCommand],
+  rds: [DescribeDBInstancesCommand, DescribeDBParametersCommand, DescribeDBSnapshotsCommand, DescribeDBSnapshotAttributesCommand],
   kms: [ListAliasesCommand, DescribeKeyCommand, GetKeyPolicyCommand, ListGrantsCommand, GetKeyRotationStatusCommand, DescribeCustomKeyStoresCommand],
   ec2: [
     DescribeVpcsCommand,
@@ -141,9 +147,18 @@ export function mockAccount(options: { hsm?: boolean } = {}): AccountMocks {
         MultiAZ: true,
         BackupRetentionPeriod: 35,
         IAMDatabaseAuthenticationEnabled: true,
+        DBParameterGroups: [{ DBParameterGroupName: `exclusive-desk-${TENANT}-postgres`, ParameterApplyStatus: 'in-sync' }],
         TagList: tags,
       },
     ],
+  });
+  // Two pages: rds.force_ssl is on the second.
+  rds.on(DescribeDBParametersCommand, { DBParameterGroupName: `exclusive-desk-${TENANT}-postgres` }).resolves({
+    Parameters: [{ ParameterName: 'log_connections', ParameterValue: '1' }],
+    Marker: 'page-2',
+  });
+  rds.on(DescribeDBParametersCommand, { DBParameterGroupName: `exclusive-desk-${TENANT}-postgres`, Marker: 'page-2' }).resolves({
+    Parameters: [{ ParameterName: 'rds.force_ssl', ParameterValue: '1', Source: 'user' }],
   });
   rds.on(DescribeDBSnapshotsCommand).resolves({
     DBSnapshots: [{ DBSnapshotArn: SNAPSHOT_ARN, DBSnapshotIdentifier: 'before-upgrade', SnapshotType: 'manual', Encrypted: true, KmsKeyId: keyArn(KEY_ID.database) }],

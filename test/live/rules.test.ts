@@ -144,6 +144,8 @@ const CASES: readonly Case[] = [
   ['ISO-HW-1', 'an EC2 instance on shared hardware', () => genuineInventory({ instances: ok([{ id: 'i-0f0000000000001', vpcId: DATA_VPC, tenancy: 'default', type: 'm6i.large', state: 'running' }]) }), 'fail', /EC2 instance i-0f0000000000001 \(m6i\.large\) in VPC vpc-0a1b2c3d4e5f60001 runs on default \(shared-hardware\) tenancy/],
   ['ISO-HW-1', 'instances denied', () => genuineInventory({ instances: err('ec2:DescribeInstances', 'denied', 'UnauthorizedOperation') }), 'unverifiable', /ec2:DescribeInstances was denied/],
   ['ISO-HYG-1', 'deletion protection removed', () => genuineInventory({ databases: ok([database({ deletionProtection: false })]) }), 'warning', /no deletion protection/],
+  ['ISO-HYG-1', 'TLS not required', () => genuineInventory({ dbParameterGroups: ok([{ name: `exclusive-desk-${TENANT}-postgres`, forceSsl: '0' }]) }), 'warning', /DB instance exclusive-desk-acme-health: does not require TLS \(exclusive-desk-acme-health-postgres: rds.force_ssl=0\)/],
+  ['ISO-HYG-1', 'parameters denied (a warning, never failing)', () => genuineInventory({ dbParameterGroups: err('rds:DescribeDBParameters') }), 'warning', /rds:DescribeDBParameters was denied/],
   ['ISO-HYG-1', 'denied (a warning, never failing)', () => genuineInventory({ databases: err('rds:DescribeDBInstances') }), 'warning', /rds:DescribeDBInstances was denied/],
   ['ISO-HYG-2', 'TLS 1.0 allowed', () => genuineInventory({ searchDomains: ok([searchDomain({ tlsPolicy: 'Policy-Min-TLS-1-0-2019-07' })]) }), 'warning', /TLS policy allows TLS 1\.0/],
   ['ISO-HYG-2', 'node-to-node off', () => genuineInventory({ searchDomains: ok([searchDomain({ nodeToNodeEncryption: false })]) }), 'warning', /node-to-node encryption off/],

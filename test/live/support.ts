@@ -128,6 +128,7 @@ export function database(over: Partial<LiveDbInstance> = {}): LiveDbInstance {
     backupRetentionPeriod: 35,
     iamAuthentication: true,
     readReplicas: [],
+    parameterGroups: [`exclusive-desk-${TENANT}-postgres`],
     tags: { [TAG.Key]: TENANT },
     ...over,
   };
@@ -173,6 +174,7 @@ export function genuineInventory(over: Partial<TenantInventory> = {}): TenantInv
     actions: [],
     identity: ok({ account: ACCOUNT, arn: CALLER_ARN }),
     databases: ok([database()]),
+    dbParameterGroups: ok([{ name: `exclusive-desk-${TENANT}-postgres`, forceSsl: '1' }]),
     logGroups: ok([
       { name: DB_LOG_GROUP, arn: DB_LOG_GROUP_ARN, kmsKeyId: keyArn(KEY_ID.logs) },
       { name: SEARCH_LOG_GROUP, arn: SEARCH_LOG_GROUP_ARN, kmsKeyId: keyArn(KEY_ID.logs) },
@@ -231,6 +233,7 @@ export function emptyInventory(): TenantInventory {
     databases: ok([]),
     snapshots: ok([]),
     logGroups: ok([]),
+    dbParameterGroups: ok([]),
     aliases: ok([]),
     keys: [],
     vpcs: ok([]),
