@@ -106,6 +106,17 @@ function firstError(...parts: Collected<unknown>[]): CollectionError | undefined
   return undefined;
 }
 
+/** The parts' lists as one, or the first part's error: a partial list must not pass for a complete one. */
+function allOrFirstError<T>(parts: readonly Collected<readonly T[]>[]): Collected<T[]> {
+  const error = firstError(...parts);
+  return error ? failure(error) : success(parts.flatMap((p) => (p.ok ? p.value : [])));
+}
+
+/** A part not collected because what it is looked up by (`what`) could not be read. */
+function unknownInput(action: string, what: string, cause: CollectionError | undefined): Collected<never> {
+  return failure(skipped(action, `not collected: ${what} are unknown (${cause?.action} failed: ${cause?.code})`));
+}
+
 function dbInstance(d: DBInstance): LiveDbInstance {
   return {
     arn: d.DBInstanceArn ?? d.DBInstanceIdentifier ?? '(unknown)',
@@ -339,16 +350,14 @@ export async function collectInventory(target: LiveTarget, options: CollectOptio
       : await attempt(ctx, 'ec2:DescribeVpcs', referencedIds.join(','), async (o) =>
           (await allPages(paginateDescribeVpcs({ client: clients.ec2 }, { Filters: [{ Name: 'vpc-id', Values: referencedIds }] }, o), (p) => p.Vpcs)).map(vpc),
         );
-  const vpcError = firstError(taggedVpcs, referencedVpcs);
-  const vpcs: Collected<LiveVpc[]> = vpcError
-    ? failure(vpcError)
-    : success([...(taggedVpcs.ok ? taggedVpcs.value : []), ...(referencedVpcs.ok ? referencedVpcs.value : [])]);
+  const vpcs: Collected<LiveVpc[]> = allOrFirstError([taggedVpcs, referencedVpcs]);
+  const vpcError = vpcs.ok ? undefined : vpcs.error;
   const vpcIds = unique([...taggedIds, ...referencedIds, ...(referencedVpcs.ok ? referencedVpcs.value.map((v) => v.id) : [])]);
 
   // 4. Network paths and groups of those VPCs, and the keys the data stores use.
   const byVpc = <T>(action: string, run: (filters: Filter[], o: { abortSignal?: AbortSignal }) => Promise<T[]>): Promise<Collected<T[]>> =>
     vpcIds.length === 0 && !vpcs.ok
-      ? Promise.resolve(failure(skipped(action, `not collected: the tenant's VPCs are unknown (${vpcError?.action} failed: ${vpcError?.code})`)))
+      ? Promise.resolve(unknownInput(action, "the tenant's VPCs", vpcError))
       : vpcIds.length === 0
         ? Promise.resolve(success([]))
         : attempt(ctx, action, vpcIds.join(','), (o) => run([{ Name: 'vpc-id', Values: vpcIds }], o));
@@ -505,9 +514,9 @@ async function collectSearchDomains(ctx: AttemptContext, clients: LiveClients): 
   const batches = await each(chunks(names.value, 5), (batch) =>
     attempt(ctx, 'es:DescribeDomains', batch.join(','), async (o) => (await clients.opensearch.send(new DescribeDomainsCommand({ DomainNames: batch }), o)).DomainStatusList ?? []),
   );
-  const failed = batches.find((b) => !b.ok);
-  if (failed && !failed.ok) return failed;
-  const statuses = batches.flatMap((b) => (b.ok ? b.value : []));
+  const all = allOrFirstError(batches);
+  if (!all.ok) return all;
+  const statuses = all.value;
   return success(
     await each(statuses, async (d) => {
       const tags = await attempt(ctx, 'es:ListTags', d.ARN, async (o) => tagsOf((await clients.opensearch.send(new ListTagsCommand({ ARN: d.ARN }), o)).TagList));
@@ -544,9 +553,7 @@ async function collectSearchConnections(ctx: AttemptContext, clients: LiveClient
       }),
     ),
   );
-  const error = firstError(outbound, inbound);
-  if (error) return failure(error);
-  return success([...(outbound.ok ? outbound.value : []), ...(inbound.ok ? inbound.value : [])]);
+  return allOrFirstError([outbound, inbound]);
 }
 
 /** Shares the account owns, with their resources. */
@@ -592,17 +599,15 @@ async function collectEndpointServices(ctx: AttemptContext, clients: LiveClients
 /** The parameter groups of the tenant's databases, with `rds.force_ssl` (all pages: the API cannot filter by name). */
 async function collectParameterGroups(ctx: AttemptContext, clients: LiveClients, databases: Collected<readonly LiveDbInstance[]>): Promise<Collected<LiveDbParameterGroup[]>> {
   const action = 'rds:DescribeDBParameters';
-  if (!databases.ok) return failure(skipped(action, `not collected: the databases are unknown (${databases.error.action} failed: ${databases.error.code})`));
+  if (!databases.ok) return unknownInput(action, 'the databases', databases.error);
   const names = unique(databases.value.flatMap((d) => d.parameterGroups ?? []));
   const groups = await each(names, (name) =>
-    attempt(ctx, action, name, async (o): Promise<LiveDbParameterGroup> => {
+    attempt(ctx, action, name, async (o): Promise<LiveDbParameterGroup[]> => {
       const params = await allPages(paginateDescribeDBParameters({ client: clients.rds, pageSize: 100 }, { DBParameterGroupName: name }, o), (p) => p.Parameters);
-      return { name, forceSsl: params.find((p) => p.ParameterName === 'rds.force_ssl')?.ParameterValue };
+      return [{ name, forceSsl: params.find((p) => p.ParameterName === 'rds.force_ssl')?.ParameterValue }];
     }),
   );
-  const failed = groups.find((g) => !g.ok);
-  if (failed && !failed.ok) return failure(failed.error);
-  return success(groups.flatMap((g) => (g.ok ? [g.value] : [])));
+  return allOrFirstError(groups);
 }
 
 /** The name of a log group from its ARN (`arn:...:log-group:<name>` with an optional `:*`). */
@@ -622,7 +627,7 @@ async function collectLogGroups(
 ): Promise<Collected<LiveLogGroup[]>> {
   const action = 'logs:DescribeLogGroups';
   for (const [what, part] of [['databases', databases], ['search domains', searchDomains]] as const) {
-    if (!part.ok) return failure(skipped(action, `not collected: the ${what} are unknown (${part.error.action} failed: ${part.error.code})`));
+    if (!part.ok) return unknownInput(action, `the ${what}`, part.error);
   }
   const lookups = [
     ...(databases.ok ? databases.value : []).map((d) => ({ prefix: `/aws/rds/instance/${d.id}/`, exact: false })),
@@ -635,11 +640,9 @@ async function collectLogGroups(
         .map((g): LiveLogGroup => ({ name: g.logGroupName ?? '(unknown)', arn: g.logGroupArn ?? g.arn, kmsKeyId: g.kmsKeyId })),
     ),
   );
-  const failed = lists.find((l) => !l.ok);
-  if (failed && !failed.ok) return failure(failed.error);
-  const byName = new Map<string, LiveLogGroup>();
-  for (const g of lists.flatMap((l) => (l.ok ? l.value : []))) byName.set(g.name, g);
-  return success([...byName.values()]);
+  const all = allOrFirstError(lists);
+  // One group per name, however many lookups found it.
+  return all.ok ? success([...new Map(all.value.map((g) => [g.name, g])).values()]) : all;
 }
 
 interface KeySources {
