@@ -541,9 +541,9 @@ export function literalIdentifiers(tenant: TenantModel): LiteralIdentifier[] {
   }, { retained: true });
 }
 
-const RESOURCE_NAME_KEYS = new Set(['DBInstanceIdentifier', 'DBClusterIdentifier', 'DomainName', 'ClusterName', 'Name', 'ReplicationGroupId', 'ClusterIdentifier']);
+const RESOURCE_NAME_KEYS = new Set(['DBInstanceIdentifier', 'DBClusterIdentifier', 'DomainName', 'ClusterName', 'Name', 'ReplicationGroupId', 'ClusterIdentifier', 'BucketName']);
 
-/** Literal names the tenant gives its own stores and clusters (DBInstanceIdentifier, DomainName, ClusterName...). */
+/** Literal names the tenant gives its own stores and clusters (DBInstanceIdentifier, DomainName, BucketName...). */
 export function tenantResourceNames(tenant: TenantModel): Set<string> {
   return tenant.cached('tenantResourceNames', () => {
     const names = new Set<string>();

@@ -1,5 +1,5 @@
-import { describe, extOf, litString, piecesOf, type ResourceRef, type TenantModel } from '../../model';
-import { accountOwnership, parseArn, targetResource } from '../../facts';
+import { describe, extOf, piecesOf, type ResourceRef, type TenantModel } from '../../model';
+import { accountOwnership, parseArn, targetResource, tenantResourceNames } from '../../facts';
 import type { IsolationRule, Reporter } from '../../rule';
 import { grantsOf } from '../keys/policy';
 
@@ -72,18 +72,6 @@ export const noSharedSnapshots: IsolationRule = {
   },
 };
 
-/** Literal names of the tenant's own buckets (BucketName), for replication destinations given as literal ARNs. */
-function ownBucketNames(tenant: TenantModel): Set<string> {
-  const names = new Set<string>();
-  for (const b of tenant.ofType('AWS::S3::Bucket')) {
-    for (const v of b.stack.resolve(b.props.BucketName)) {
-      const s = litString(v);
-      if (s) names.add(s);
-    }
-  }
-  return names;
-}
-
 /** S3 replication rules of a bucket: every destination must be a bucket of the tenant, in the tenant's account. */
 function checkReplication(tenant: TenantModel, bucket: ResourceRef, report: Reporter): void {
   const s = bucket.stack;
@@ -93,8 +81,7 @@ function checkReplication(tenant: TenantModel, bucket: ResourceRef, report: Repo
     const where = { stack: s.name, resource: bucket.id };
     for (const v of s.valuesAt(rule, ['Destination', 'Account'])) {
       if (v.k === 'absent') continue;
-      const account = litString(v);
-      const owner = v.k === 'pseudo' && v.name === 'AWS::AccountId' ? 'self' : account ? accountOwnership(tenant, account) : 'unknown';
+      const owner = accountOwnership(tenant, v);
       if (owner === 'other') report.fail({ ...where, path: `${base}.Account`, value: describe(v), message: `${bucket.id} replicates the tenant's objects to account ${describe(v)}, not the tenant's ${tenant.account}` });
       else if (owner !== 'self') report.unverifiable({ ...where, path: `${base}.Account`, value: describe(v), message: `${bucket.id} replicates to account ${describe(v)}, which cannot be shown to be the tenant's` });
     }
@@ -110,7 +97,7 @@ function checkReplication(tenant: TenantModel, bucket: ResourceRef, report: Repo
       const pieces = extOf(v) ? undefined : piecesOf(v);
       const text = pieces?.map((p) => (typeof p === 'string' ? p : '*')).join('');
       const name = text !== undefined ? /^arn:[^:]*:s3:::([^/*]+)$/.exec(text)?.[1] : undefined;
-      if (name && ownBucketNames(tenant).has(name)) {
+      if (name && tenantResourceNames(tenant).has(name)) {
         report.pass({ ...where, path, value: describe(v), message: `${bucket.id} replicates to the tenant's bucket ${name}` });
       } else if (text !== undefined) {
         report.fail({ ...where, path, value: describe(v), message: `${bucket.id} replicates the tenant's objects to ${describe(v)}, a bucket the tenant's templates do not define` });
