@@ -498,6 +498,15 @@ export class StackModel {
     });
   }
 
+  /**
+   * Every single value of a property that takes a list or one value (security groups, subnets, principals): the
+   * elements of every list the node may be, or the values of a scalar node.
+   */
+  flatValues(node: RawNode): Val[] {
+    const isList = Array.isArray(node) || (node !== null && typeof node === 'object' && onlyKey(node as Record<string, unknown>) === 'Fn::If');
+    return isList ? this.listValues(node).flat() : this.resolve(node);
+  }
+
   /** The possible lists a list node may evaluate to, each a list of single values. */
   listValues(node: RawNode, depth = 0): Val[][] {
     const out: Val[][] = [];

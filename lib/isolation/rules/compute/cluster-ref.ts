@@ -1,11 +1,19 @@
 import { describe, extOf, litString, type ResourceRef, type TenantModel } from '../../model';
-import { parseArn, targetResource } from '../../facts';
+import { foreignClusterArns, parseArn, targetResource } from '../../facts';
 import type { Reporter } from '../../rule';
 
 /**
  * Checks that a property naming a cluster resolves to a cluster the tenant defines. Shared by the ECS and
  * Kubernetes rules; a literal name or ARN matches only when a tenant cluster declares that literal name.
  */
+/** A literal cluster ARN anywhere (an IAM policy, a scheduler target) names a cluster outside the tenant. */
+export function checkForeignClusterArns(tenant: TenantModel, service: 'ecs' | 'eks', report: Reporter): void {
+  const kind = service.toUpperCase();
+  for (const l of foreignClusterArns(tenant, [service])) {
+    report.fail({ stack: l.resource.stack.name, resource: l.resource.id, path: l.path, value: l.value, message: `${l.resource.id} names the ${kind} cluster ${l.value}, which the tenant's templates do not define (a shared cluster)` });
+  }
+}
+
 export function checkClusterRef(
   r: ResourceRef,
   path: readonly string[],

@@ -1,6 +1,5 @@
-import { foreignClusterArns } from '../../facts';
 import type { IsolationRule } from '../../rule';
-import { checkClusterRef, checkUserDataJoins } from './cluster-ref';
+import { checkClusterRef, checkForeignClusterArns, checkUserDataJoins } from './cluster-ref';
 
 const ECS_CLUSTER = ['AWS::ECS::Cluster'];
 
@@ -18,10 +17,7 @@ export const ecsOwnCluster: IsolationRule = {
   remediation: 'Define an AWS::ECS::Cluster in the tenant stack and reference it (Ref/Fn::GetAtt), never a literal or imported cluster.',
   controls: ['NIST SC-2', 'NIST SC-39', 'PCI DSS A1.1.2', 'HIPAA 164.308(a)(4)'],
   checkTemplate(tenant, report) {
-    // A literal ECS cluster ARN anywhere (an IAM policy, a scheduler target) names a cluster outside the tenant.
-    for (const l of foreignClusterArns(tenant, ['ecs'])) {
-      report.fail({ stack: l.resource.stack.name, resource: l.resource.id, path: l.path, value: l.value, message: `${l.resource.id} names the ECS cluster ${l.value}, which the tenant's templates do not define (a shared cluster)` });
-    }
+    checkForeignClusterArns(tenant, 'ecs', report);
     for (const r of tenant.ofType('AWS::ECS::Service')) {
       checkClusterRef(r, ['Cluster'], ECS_CLUSTER, 'ECS', report, {
         missing: `${r.id} sets no Cluster: it runs on the account's "default" cluster, which the tenant's templates do not define`,

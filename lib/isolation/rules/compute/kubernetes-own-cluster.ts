@@ -1,6 +1,6 @@
-import { foreignClusterArns, isCustomResource } from '../../facts';
+import { isCustomResource } from '../../facts';
 import type { IsolationRule } from '../../rule';
-import { checkClusterRef, checkUserDataJoins } from './cluster-ref';
+import { checkClusterRef, checkForeignClusterArns, checkUserDataJoins } from './cluster-ref';
 
 const EKS_CLUSTER = ['AWS::EKS::Cluster', 'Custom::AWSCDK-EKS-Cluster'];
 /** Resources that place workloads, nodes or access on an EKS cluster named by ClusterName. */
@@ -27,10 +27,7 @@ export const kubernetesOwnCluster: IsolationRule = {
   remediation: 'Define the EKS cluster in the tenant stack and apply manifests to it; never import a cluster by name or ARN.',
   controls: ['NIST SC-2', 'NIST SC-39', 'PCI DSS A1.1.2', 'HIPAA 164.308(a)(4)'],
   checkTemplate(tenant, report) {
-    // A literal EKS cluster ARN anywhere (an IAM policy, a scheduler target) names a cluster outside the tenant.
-    for (const l of foreignClusterArns(tenant, ['eks'])) {
-      report.fail({ stack: l.resource.stack.name, resource: l.resource.id, path: l.path, value: l.value, message: `${l.resource.id} names the EKS cluster ${l.value}, which the tenant's templates do not define (a shared cluster)` });
-    }
+    checkForeignClusterArns(tenant, 'eks', report);
     for (const r of tenant.ofType(...ON_CLUSTER)) checkClusterRef(r, ['ClusterName'], EKS_CLUSTER, 'EKS', report);
     for (const r of tenant.resources()) {
       if (!isCustomResource(r) || EKS_CLUSTER.includes(r.type)) continue;

@@ -21,9 +21,7 @@ const LINKS: readonly { type: string; prop: string; targets: readonly string[]; 
 function checkLink(r: ResourceRef, link: (typeof LINKS)[number], report: Reporter): void {
   const node = r.props[link.prop];
   if (node === undefined) return;
-  const values = Array.isArray(node) || (node && typeof node === 'object' && 'Fn::If' in (node))
-    ? r.stack.listValues(node).flat()
-    : r.stack.resolve(node);
+  const values = r.stack.flatValues(node);
   for (const v of values) {
     if (v.k === 'absent') continue;
     const target = targetResource(v);

@@ -10,7 +10,7 @@ function sgUsers(tenant: TenantModel): Map<ResourceRef, ResourceRef[]> {
     const users = new Map<ResourceRef, ResourceRef[]>();
     for (const { resource: r, node, key, direct } of propertyIndex(tenant)) {
       if (r.type.startsWith('AWS::EC2::SecurityGroup') || !key || !direct || !/SecurityGroup/i.test(key)) continue;
-      const vals = Array.isArray(node) ? r.stack.listValues(node).flat() : r.stack.resolve(node);
+      const vals = r.stack.flatValues(node);
       for (const v of vals) {
         const sg = targetResource(v);
         if (sg?.type === 'AWS::EC2::SecurityGroup' && !(users.get(sg) ?? []).includes(r)) users.set(sg, [...(users.get(sg) ?? []), r]);

@@ -24,9 +24,7 @@ const SKIP_TYPES = new Set(['AWS::EC2::VPCPeeringConnection']);
 
 function checkValue(r: ResourceRef, key: string, node: unknown, path: string, report: Reporter): void {
   const allowed = NETWORK_KEYS[key]!;
-  const values = Array.isArray(node) || (node && typeof node === 'object' && 'Fn::If' in (node))
-    ? r.stack.listValues(node).flat()
-    : r.stack.resolve(node);
+  const values = r.stack.flatValues(node);
   for (const v of values) {
     if (v.k === 'absent') continue;
     const target = targetResource(v);
