@@ -52,6 +52,21 @@ describe('buildApp', () => {
   });
 
   test('licence expiry follows the date passed in', () => {
-    expect(() => buildApp(testApp(), { tenantsDir: TENANTS_DIR, today: '2026-12-16' })).toThrow(/contoso-markets\.yaml:\d+: licence\.reviewBy/);
+    expect(() => buildApp(testApp(), { tenantsDir: TENANTS_DIR, today: '2029-03-16' })).toThrow(/contoso-markets\.yaml:\d+: licence\.reviewBy/);
+  });
+
+  test('the example fleet still synthesizes a year from today (no example licence expires under a newcomer)', () => {
+    // The real clock on purpose: this fails a year before an example reviewBy would break `npx cdk synth` on a
+    // fresh clone. The "due soon" and "expired" cases live in the licence tests, on manifests they write.
+    const inAYear = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+    const app = testApp();
+    buildApp(app, { tenantsDir: TENANTS_DIR, today: inAYear });
+    const assembly = app.synth();
+    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual([
+      'ExclusiveDesk-acme-health',
+      'ExclusiveDesk-contoso-markets',
+      'ExclusiveDesk-fedline-gov',
+      'ExclusiveDesk-northwind-bank',
+    ]);
   });
 });

@@ -15,7 +15,7 @@ import type { TenantManifest } from '../../lib/manifest/schema';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const TENANTS_DIR = path.join(ROOT, 'tenants');
-/** A fixed "today" so licence expiry never makes the suite time-dependent (contoso-markets: 2026-12-15). */
+/** A fixed "today" so licence expiry never makes the suite time-dependent. */
 export const TODAY = '2026-06-01';
 export const EXAMPLE_TENANTS = ['acme-health', 'contoso-markets', 'fedline-gov', 'northwind-bank'] as const;
 export type ExampleTenant = (typeof EXAMPLE_TENANTS)[number];
