@@ -7,6 +7,7 @@ import type { TenantModel } from './model';
 import type { TenantInventory } from './inventory';
 import type { Finding, FleetReporter, IsolationRule, Observation, Reporter, RuleStatus, Severity } from './rule';
 import { RULES } from './rules';
+import { reportCollectionErrors } from './rules/evidence.live';
 
 export interface RuleResult {
   readonly rule: IsolationRule;
@@ -231,7 +232,11 @@ export function evaluateLive(
       subjects: inventories,
       rules: (options.rules ?? RULES).filter((r) => r.checkLive || r.checkLiveFleet),
       describe: (inv) => ({ id: inv.tenant, account: inv.account, region: inv.region, declared: options.declared?.(inv.tenant), stacks: [] }),
-      checkOne: (rule, inv, report) => rule.checkLive?.(inv, report),
+      checkOne: (rule, inv, report) => {
+        rule.checkLive?.(inv, report);
+        // Fail closed for every API the rule declares, whatever the check read and whatever the rule's severity.
+        reportCollectionErrors(rule, inv, report);
+      },
       checkFleet: (rule, all, report) => rule.checkLiveFleet?.(all, report),
       hasFleetCheck: (rule) => !!rule.checkLiveFleet,
     },

@@ -145,14 +145,15 @@ const CASES: readonly Case[] = [
   ['ISO-HW-1', 'instances denied', () => genuineInventory({ instances: err('ec2:DescribeInstances', 'denied', 'UnauthorizedOperation') }), 'unverifiable', /ec2:DescribeInstances was denied/],
   ['ISO-HYG-1', 'deletion protection removed', () => genuineInventory({ databases: ok([database({ deletionProtection: false })]) }), 'warning', /no deletion protection/],
   ['ISO-HYG-1', 'TLS not required', () => genuineInventory({ dbParameterGroups: ok([{ name: `exclusive-desk-${TENANT}-postgres`, forceSsl: '0' }]) }), 'warning', /DB instance exclusive-desk-acme-health: does not require TLS \(exclusive-desk-acme-health-postgres: rds.force_ssl=0\)/],
-  ['ISO-HYG-1', 'parameters denied (a warning, never failing)', () => genuineInventory({ dbParameterGroups: err('rds:DescribeDBParameters') }), 'warning', /rds:DescribeDBParameters was denied/],
-  ['ISO-HYG-1', 'denied (a warning, never failing)', () => genuineInventory({ databases: err('rds:DescribeDBInstances') }), 'warning', /rds:DescribeDBInstances was denied/],
+  ['ISO-HYG-1', 'parameters denied (an error although the rule warns: fail closed)', () => genuineInventory({ dbParameterGroups: err('rds:DescribeDBParameters') }), 'unverifiable', /rds:DescribeDBParameters was denied/],
+  ['ISO-HYG-1', 'instances denied (an error although the rule warns)', () => genuineInventory({ databases: err('rds:DescribeDBInstances') }), 'unverifiable', /rds:DescribeDBInstances was denied/],
+  ['ISO-HYG-1', 'the parameters of a MySQL instance denied (the check does not read them; the engine still fails closed)', () => genuineInventory({ databases: ok([database({ engine: 'mysql' })]), dbParameterGroups: err('rds:DescribeDBParameters') }), 'unverifiable', /error unverifiable .* rds:DescribeDBParameters AccessDeniedException: could not verify rds:DescribeDBParameters: rds:DescribeDBParameters was denied/],
   ['ISO-HYG-2', 'TLS 1.0 allowed', () => genuineInventory({ searchDomains: ok([searchDomain({ tlsPolicy: 'Policy-Min-TLS-1-0-2019-07' })]) }), 'warning', /TLS policy allows TLS 1\.0/],
   ['ISO-HYG-2', 'node-to-node off', () => genuineInventory({ searchDomains: ok([searchDomain({ nodeToNodeEncryption: false })]) }), 'warning', /node-to-node encryption off/],
   ['ISO-HYG-3', 'rotation off', () => genuineInventory({ keys: withKey(KEY_ID.database, { rotation: ok(false) }) }), 'warning', /does not rotate its key material/],
-  ['ISO-HYG-3', 'rotation denied', () => genuineInventory({ keys: withKey(KEY_ID.database, { rotation: err('kms:GetKeyRotationStatus') }) }), 'warning', /kms:GetKeyRotationStatus was denied/],
+  ['ISO-HYG-3', 'rotation denied', () => genuineInventory({ keys: withKey(KEY_ID.database, { rotation: err('kms:GetKeyRotationStatus') }) }), 'unverifiable', /kms:GetKeyRotationStatus was denied/],
   ['ISO-HYG-4', 'no flow log', () => genuineInventory({ flowLogs: ok([]) }), 'warning', /has no active flow log/],
-  ['ISO-HYG-4', 'flow logs denied', () => genuineInventory({ flowLogs: err('ec2:DescribeFlowLogs', 'denied', 'UnauthorizedOperation') }), 'warning', /ec2:DescribeFlowLogs was denied/],
+  ['ISO-HYG-4', 'flow logs denied', () => genuineInventory({ flowLogs: err('ec2:DescribeFlowLogs', 'denied', 'UnauthorizedOperation') }), 'unverifiable', /ec2:DescribeFlowLogs was denied/],
 ];
 
 describe.each(CASES)('%s: %s', (rule, _name, build, status, text) => {
@@ -237,4 +238,15 @@ test('every rule with a live check is covered by a violating case here', () => {
 test('a peering between the tenant\'s own VPCs stays inside (evidence names both)', () => {
   const r = liveRule('ISO-NET-4', genuineInventory());
   expect(r.evidence.map((e) => e.message)).toContain(`peering ${PEERING} connects two of the tenant's own VPCs, ${SEARCH_VPC} and ${DATA_VPC}`);
+});
+
+describe('a denied call fails the tenant whatever the severity of the rule that reads it', () => {
+  test.each([
+    ['rds:DescribeDBParameters', { dbParameterGroups: err('rds:DescribeDBParameters') }, 'ISO-HYG-1'],
+    ['ec2:DescribeFlowLogs', { flowLogs: err('ec2:DescribeFlowLogs', 'denied', 'UnauthorizedOperation') }, 'ISO-HYG-4'],
+  ] as const)('%s denied: an error finding of a warning rule, verdict fail', (action, part, rule) => {
+    const [v] = verdictsOf([genuineInventory(part)]);
+    expect(v!.verdict).toBe('fail');
+    expect(v!.findings.filter((f) => f.path === action).map((f) => [f.rule, f.severity, f.kind])).toEqual([[rule, 'error', 'unverifiable']]);
+  });
 });

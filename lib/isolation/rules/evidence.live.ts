@@ -3,7 +3,7 @@
  * whose account an id is, and how a data store's key is judged. Pure: no I/O, no SDK.
  */
 import type { Collected, CollectionError, LiveKey, LiveVpc, TenantInventory } from '../inventory';
-import type { Reporter, Severity } from '../rule';
+import type { IsolationRule, Reporter } from '../rule';
 import { accountOwner } from './keys/policy';
 
 /** The actions that produce each part of the inventory (a rule declares those of every part it reads). */
@@ -50,8 +50,12 @@ const reportedCauses = new WeakMap<Reporter, Set<string>>();
 /**
  * Reports a collection error as a "could not verify" finding (fail closed). A call that was not made for a reason
  * shared by every call (no credentials, the wrong account) is reported once per rule, not once per API.
+ *
+ * Always error severity, whatever the rule's own: a warning-severity rule (hygiene) judges what it reads as a
+ * warning, but evidence the verifier could not read is not a judgement, and a warning would let the tenant (and the
+ * deploy-time gate) pass on an API it was never allowed to call.
  */
-export function cannotVerify(inv: TenantInventory, report: Reporter, e: CollectionError, what: string, severity?: Severity): void {
+export function cannotVerify(inv: TenantInventory, report: Reporter, e: CollectionError, what: string): void {
   if (e.reason === 'skipped' && e.code !== 'NotCollected') {
     const seen = reportedCauses.get(report) ?? new Set<string>();
     const cause = `${e.code}|${e.message}`;
@@ -62,15 +66,55 @@ export function cannotVerify(inv: TenantInventory, report: Reporter, e: Collecti
     ...at(inv, e.resource ?? inv.account ?? inv.tenant, e.action),
     value: e.code,
     message: `could not verify ${what}: ${explain(e)}`,
-    severity,
+    severity: 'error',
   });
 }
 
 /** The value of a part of the inventory, or undefined after reporting why it could not be verified. */
-export function need<T>(c: Collected<T>, inv: TenantInventory, report: Reporter, what: string, severity?: Severity): T | undefined {
+export function need<T>(c: Collected<T>, inv: TenantInventory, report: Reporter, what: string): T | undefined {
   if (c.ok) return c.value;
-  cannotVerify(inv, report, c.error, what, severity);
+  cannotVerify(inv, report, c.error, what);
   return undefined;
+}
+
+/** Every collection error anywhere in an inventory (nested parts too: a key's policy, a snapshot's attributes). */
+const errorsOf = new WeakMap<TenantInventory, readonly CollectionError[]>();
+
+export function collectionErrors(inv: TenantInventory): readonly CollectionError[] {
+  const cached = errorsOf.get(inv);
+  if (cached) return cached;
+  const out: CollectionError[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x);
+    } else if (v !== null && typeof v === 'object') {
+      const part = v as { ok?: unknown; error?: CollectionError; value?: unknown };
+      if (part.ok === false && part.error && typeof part.error.action === 'string') out.push(part.error);
+      else for (const x of Object.values(v)) walk(x);
+    }
+  };
+  walk(inv);
+  errorsOf.set(inv, out);
+  return out;
+}
+
+/**
+ * After a rule's live check: every call of an action the rule declares that was denied, failed, or was cut short is
+ * a "could not verify <action>" error finding of the rule, whether or not the check happened to read that part (a
+ * check may skip a part, e.g. the parameter groups of a non-PostgreSQL database). Parts not collected because no
+ * counting rule declares them, or because their input is itself unknown (reported where it failed), are left out.
+ * The rule's own report of the same error is not repeated (one finding per resource, path and kind). When
+ * `sts:GetCallerIdentity` failed nothing else was called, and every other part's error quotes it: those are
+ * reported (once per rule, one cause), the identity's own error by the rule that reads it (ISO-ACCT-1).
+ */
+export function reportCollectionErrors(rule: IsolationRule, inv: TenantInventory, report: Reporter): void {
+  const declared = rule.liveActions;
+  if (!declared || declared.length === 0) return;
+  for (const e of collectionErrors(inv)) {
+    if (e.code === 'NotCollected' || !declared.includes(e.action)) continue;
+    if (!inv.identity.ok && e === inv.identity.error) continue;
+    cannotVerify(inv, report, e, e.action);
+  }
 }
 
 /** A policy grant's value without the JSON quotes the shared analysis puts around literals. */
