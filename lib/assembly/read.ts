@@ -60,6 +60,8 @@ export interface LoadedTemplate {
   readonly account?: string;
   /** The region from the assembly's stack environment, when it is not `unknown-region`. */
   readonly region?: string;
+  /** The tenant named for this input on the command line (`--tenant <id>=<file>`): it decides the grouping. */
+  readonly tenant?: string;
   /** The cloud assembly directory this template came from. */
   readonly assemblyDir?: string;
   /** For a nested stack template: the parent stack's name and the AWS::CloudFormation::Stack logical id. */

@@ -1,10 +1,10 @@
 /**
  * Groups loaded templates into tenants and builds their models.
  *
- * The tenant of a template comes from, in order: `--tenant <id>=<file>`, the `exclusive-desk` metadata the app
- * writes into every template, the parent of a nested stack, the stack name in a cloud assembly, the file name.
+ * The tenant of a template comes from, in order: the tenant it was read for (`--tenant <id>=<file>`), the
+ * `exclusive-desk` metadata the app writes into every template, the parent of a nested stack, the stack name in a
+ * cloud assembly, the file name.
  */
-import * as path from 'node:path';
 import { isLevel, type IsolationLevel } from '../isolation/levels';
 import { TenantModel, type StackModelInput } from '../isolation/model';
 import type { LoadedTemplate } from './read';
@@ -27,8 +27,6 @@ export function tenantMetadata(t: LoadedTemplate): TemplateTenantMetadata | unde
 }
 
 export interface GroupOptions {
-  /** Explicit tenant of a file: resolved path -> tenant id. */
-  readonly tenantOfFile?: ReadonlyMap<string, string>;
   /** Explicit account of a tenant. */
   readonly accountOf?: ReadonlyMap<string, string>;
 }
@@ -38,16 +36,12 @@ export interface GroupedTenant {
   readonly templates: LoadedTemplate[];
 }
 
-function sameFile(a: string, b: string): boolean {
-  return path.resolve(a) === path.resolve(b);
-}
-
 /** Assigns every template to a tenant. */
-export function groupByTenant(templates: readonly LoadedTemplate[], options: GroupOptions = {}): GroupedTenant[] {
+export function groupByTenant(templates: readonly LoadedTemplate[]): GroupedTenant[] {
   const byStack = new Map<string, string>();
   const groups = new Map<string, LoadedTemplate[]>();
   const tenantOf = (t: LoadedTemplate): string => {
-    for (const [file, tenant] of options.tenantOfFile ?? []) if (sameFile(file, t.file)) return tenant;
+    if (t.tenant !== undefined) return t.tenant;
     const meta = tenantMetadata(t);
     if (typeof meta?.tenant === 'string' && meta.tenant) return meta.tenant;
     if (t.nestedIn) {
@@ -102,5 +96,5 @@ export function buildTenantModel(group: GroupedTenant, options: GroupOptions = {
 }
 
 export function buildTenantModels(templates: readonly LoadedTemplate[], options: GroupOptions = {}): TenantModel[] {
-  return groupByTenant(templates, options).map((g) => buildTenantModel(g, options));
+  return groupByTenant(templates).map((g) => buildTenantModel(g, options));
 }

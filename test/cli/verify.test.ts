@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { main } from '../../lib/cli/main';
 import { memoryIO } from '../../lib/cli/io';
+import { writeAssembly } from '../guard/assembly-fixture';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'isolation');
 const GENUINE = path.join(FIX, 'genuine-hardware.yaml');
@@ -74,17 +75,83 @@ describe('options', () => {
     const t = JSON.parse(r.out).tenants[0];
     expect(t).toMatchObject({ required: 'hsm', achieved: 'hardware', verdict: 'fail' });
   });
-  test('--tenant assigns several files to one tenant', async () => {
+  test('--tenant assigns several files to one tenant; the files need no second mention', async () => {
     const a = path.join(tmp, 'keys.json');
     const b = path.join(tmp, 'logs.json');
     fs.writeFileSync(a, JSON.stringify({ Resources: { Key: { Type: 'AWS::KMS::Key' } }, Outputs: { K: { Value: { 'Fn::GetAtt': ['Key', 'Arn'] }, Export: { Name: 'k' } } } }));
     fs.writeFileSync(b, JSON.stringify({ Resources: { Logs: { Type: 'AWS::Logs::LogGroup', Properties: { KmsKeyId: { 'Fn::ImportValue': 'k' } } } } }));
-    const r = await run(a, b, '--tenant', `acme=${a}`, '--tenant', `acme=${b}`, '--format', 'json');
+    for (const argv of [
+      ['--tenant', `acme=${a}`, '--tenant', `acme=${b}`],
+      [a, b, '--tenant', `acme=${a}`, '--tenant', `acme=${b}`], // named twice: still read once
+    ]) {
+      const r = await run(...argv, '--format', 'json');
+      const json = JSON.parse(r.out);
+      expect(json.tenants.map((t: { tenant: string }) => t.tenant)).toEqual(['acme']);
+      expect([...json.tenants[0].stacks].sort()).toEqual(['keys', 'logs']);
+      const findings = json.tenants[0].findings.map((f: { rule: string }) => f.rule);
+      expect(findings).not.toContain('ISO-REF-1');
+      expect(findings).not.toContain('ISO-KMS-1');
+    }
+  });
+  test('one file named for two tenants is two tenants (a fleet deployed from one template)', async () => {
+    // The vendor's template without an account in its metadata: each deployment gets its own.
+    const template = path.join(tmp, 'desk.yaml');
+    fs.writeFileSync(template, fs.readFileSync(GENUINE, 'utf8').replace(/^ {4}account: .*\n/m, ''));
+    const r = await run('--tenant', `a=${template}`, '--tenant', `b=${template}`, '--account', 'a=111111111111', '--account', 'b=222222222222', '--format', 'json');
     const json = JSON.parse(r.out);
-    expect(json.tenants).toHaveLength(1);
-    const findings = json.tenants[0].findings.map((f: { rule: string }) => f.rule);
-    expect(findings).not.toContain('ISO-REF-1');
-    expect(findings).not.toContain('ISO-KMS-1');
+    expect(json.tenants.map((t: { tenant: string; account: string }) => [t.tenant, t.account]).sort()).toEqual([
+      ['a', '111111111111'],
+      ['b', '222222222222'],
+    ]);
+    expect(json.tenants.map((t: { verdict: string }) => t.verdict)).toEqual(['pass', 'pass']);
+    expect(r.code).toBe(0);
+  });
+  test('one file named for two tenants in one account: both fail the shared-account fleet rule', async () => {
+    const r = await run('--tenant', `a=${GENUINE}`, '--tenant', `b=${GENUINE}`, '--format', 'json');
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.out);
+    for (const t of json.tenants) {
+      expect(t.account).toBe('555555555555');
+      expect(t.findings.map((f: { rule: string }) => f.rule)).toContain('ISO-ACCT-2');
+    }
+  });
+  test('--tenant on a template inside an input assembly keeps the assembly\'s account, nested stacks included', async () => {
+    const asm = writeAssembly(path.join(tmp, 'asm'), [
+      { id: 'Keys', env: 'aws://333333333333/eu-west-1', template: { Resources: { Key: { Type: 'AWS::KMS::Key' } } }, nested: { Inner: { Resources: { Logs: { Type: 'AWS::Logs::LogGroup' } } } } },
+      { id: 'Other', env: 'aws://444444444444/eu-west-1', template: { Resources: { Key: { Type: 'AWS::KMS::Key' } } } },
+    ]);
+    const r = await run(asm, '--tenant', `acme=${path.join(asm, 'Keys.template.json')}`, '--format', 'json');
+    const json = JSON.parse(r.out);
+    const tenants = json.tenants.map((t: { tenant: string; account: string; stacks: string[] }) => [t.tenant, t.account, [...t.stacks].sort()]);
+    expect(tenants.sort()).toEqual([
+      ['Other', '444444444444', ['Other']],
+      ['acme', '333333333333', ['Keys', 'Keys/Inner']],
+    ]);
+  });
+  test('2 for --account naming a tenant that has no template, listing the tenants', async () => {
+    const r = await run(GENUINE, '--account', 'globex-helth=111111111111');
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toBe(
+      'exclusive-desk verify: --account globex-helth=111111111111: no tenant globex-helth among the inputs; the tenants are: globex-health\n',
+    );
+  });
+  test('2 for --account naming a tenant that --live does not check', async () => {
+    const r = await run('--live', '--tenant', 'acme', '--account', 'globex=111111111111');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('exclusive-desk verify: --account globex=111111111111: no tenant globex among the inputs; the tenants are: acme\n');
+  });
+  test('2 for one tenant given two accounts', async () => {
+    const r = await run(GENUINE, '--account', 'globex-health=111111111111', '--account', 'globex-health=222222222222');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--account gives tenant globex-health two accounts: 111111111111 and 222222222222');
+  });
+  test('--account for a tenant whose file cannot be read is not "unknown": the file error is reported', async () => {
+    const missing = path.join(tmp, 'missing.json');
+    const r = await run(GENUINE, '--tenant', `gone=${missing}`, '--account', 'gone=111111111111');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('missing.json: no such file or directory');
+    expect(r.err).not.toContain('no tenant gone');
   });
   test('--output writes the file whole', async () => {
     const out = path.join(tmp, 'result.json');

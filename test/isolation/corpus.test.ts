@@ -17,7 +17,7 @@ test('every corpus file gets a verdict or an input error, and no rule crashes', 
   let verdicts = 0;
   let inputErrors = 0;
   for (const file of files) {
-    const result = verifyTemplates([file], { tenantOfFile: new Map([[file, path.relative(CORPUS, file)]]) });
+    const result = verifyTemplates([], { tenantInputs: [{ tenant: path.relative(CORPUS, file), path: file }] });
     inputErrors += result.errors.length;
     for (const e of result.errors) expect(e.message.length).toBeGreaterThan(5);
     for (const t of result.tenants) {
