@@ -1,6 +1,7 @@
 /**
  * `exclusive-desk <command> ...`: dispatches to one command module. Logic lives in the command modules.
  */
+import { TOOL_NAME, TOOL_VERSION } from '../version';
 import { EXIT, UsageError, type CliIO, type Command } from './io';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
@@ -16,6 +17,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'fail when a stateful resource would be replaced or removed between two assemblies',
     load: async () => (await import('./guard')).guardCommand,
   },
+  attest: {
+    summary: 'verify the signed attestation of an evidence pack (attest verify <dir> --public-key <pem>)',
+    load: async () => (await import('./attest')).attestCommand,
+  },
   licences: {
     summary: 'print the exclusive licence register from the tenant manifests',
     load: async () => (await import('./licences')).licencesCommand,
@@ -29,7 +34,7 @@ export function usage(): string {
     'commands:',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
     '',
-    'Run `exclusive-desk <command> --help` for the options of a command.',
+    'Run `exclusive-desk <command> --help` for the options of a command; `exclusive-desk --version` for the version.',
     '',
   ].join('\n');
 }
@@ -39,6 +44,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   if (!name || name === '--help' || name === '-h') {
     io.stdout(usage());
     return name ? EXIT.OK : EXIT.BAD_INPUT;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout(`${TOOL_NAME} ${TOOL_VERSION}\n`);
+    return EXIT.OK;
   }
   const command = COMMANDS[name];
   if (!command) {

@@ -79,8 +79,16 @@ export interface ValidationReportSummary {
   readonly plugins: readonly ReportedPlugin[];
 }
 
+/** A file of the assembly the evidence was read from, and what it is (for the attestation's subjects). */
+export interface AssemblyFile {
+  readonly file: string;
+  readonly role: 'assembly-manifest' | 'asset-manifest' | 'stack-metadata' | 'validation-report';
+}
+
 export interface AssemblyEvidence {
   readonly stacks: readonly StackAssemblyInfo[];
+  /** Every assembly file read (the templates aside). */
+  readonly files?: readonly AssemblyFile[];
   readonly validationReports: readonly ValidationReportSummary[];
   /** What could not be read (the report lists these). */
   readonly problems: readonly string[];
@@ -129,8 +137,7 @@ function rolesOf(props: Json): DeploymentRole[] {
   return roles;
 }
 
-function assetsOf(file: string, roles: DeploymentRole[], problems: string[]): AssetDestination[] {
-  const manifest = readJson(file, problems);
+function assetsOf(manifest: Json | undefined, roles: DeploymentRole[]): AssetDestination[] {
   if (!manifest) return [];
   const out: AssetDestination[] = [];
   const addRole = (purpose: string, arn: unknown): void => {
@@ -194,8 +201,7 @@ function violationsOf(list: unknown): ReportedViolation[] {
   });
 }
 
-function validationReportOf(file: string, problems: string[]): ValidationReportSummary | undefined {
-  const report = readJson(file, problems);
+function validationReportOf(file: string, report: Json | undefined): ValidationReportSummary | undefined {
   if (!report) return undefined;
   const plugins = (Array.isArray(report.pluginReports) ? report.pluginReports : []).map(
     (p: unknown): ReportedPlugin => {
@@ -217,9 +223,15 @@ export function readAssemblyEvidence(templates: readonly LoadedTemplate[]): Asse
   const problems: string[] = [];
   const stacks: StackAssemblyInfo[] = [];
   const reports: ValidationReportSummary[] = [];
+  const files: AssemblyFile[] = [];
+  const read = (file: string, role: AssemblyFile['role']): Json | undefined => {
+    const data = readJson(file, problems);
+    if (data && !files.some((f) => f.file === file)) files.push({ file, role });
+    return data;
+  };
   const dirs = [...new Set(templates.filter((t) => t.assemblyDir && !t.nestedIn).map((t) => t.assemblyDir!))];
   for (const dir of dirs) {
-    const manifest = readJson(path.join(dir, 'manifest.json'), problems);
+    const manifest = read(path.join(dir, 'manifest.json'), 'assembly-manifest');
     const artifacts = obj(manifest?.artifacts) ?? {};
     for (const [name, a] of Object.entries(artifacts)) {
       const artifact = obj(a);
@@ -233,13 +245,13 @@ export function readAssemblyEvidence(templates: readonly LoadedTemplate[]): Asse
         const depArtifact = obj(artifacts[String(dep)]);
         const file = str(obj(depArtifact?.properties)?.file);
         if (depArtifact?.type === 'cdk:asset-manifest' && file)
-          assets = [...assets, ...assetsOf(path.join(dir, file), roles, problems)];
+          assets = [...assets, ...assetsOf(read(path.join(dir, file), 'asset-manifest'), roles)];
       }
       // Metadata is inline (older CDKs) or in an additional file beside the manifest.
       let metadata = obj(artifact.metadata);
       const metadataFile = str(artifact.additionalMetadataFile);
       if (metadataFile) {
-        const extra = readJson(path.join(dir, metadataFile), problems);
+        const extra = read(path.join(dir, metadataFile), 'stack-metadata');
         metadata = { ...(metadata ?? {}), ...(extra ?? {}) };
       }
       stacks.push({
@@ -254,9 +266,9 @@ export function readAssemblyEvidence(templates: readonly LoadedTemplate[]): Asse
     }
     const reportFile = path.join(dir, 'validation-report.json');
     if (fs.existsSync(reportFile)) {
-      const report = validationReportOf(reportFile, problems);
+      const report = validationReportOf(reportFile, read(reportFile, 'validation-report'));
       if (report) reports.push(report);
     }
   }
-  return { stacks, validationReports: reports, problems };
+  return { stacks, files, validationReports: reports, problems };
 }
