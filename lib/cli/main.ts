@@ -21,6 +21,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'verify the signed attestation of an evidence pack (attest verify <dir> --public-key <pem>)',
     load: async () => (await import('./attest')).attestCommand,
   },
+  preflight: {
+    summary: 'check, read-only, that a tenant account can take its first deploy (bootstrap, zones, classes, quotas)',
+    load: async () => (await import('./preflight')).preflightCommand,
+  },
   licences: {
     summary: 'print the exclusive licence register from the tenant manifests',
     load: async () => (await import('./licences')).licencesCommand,
