@@ -5,6 +5,7 @@
 import { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { withConfiguredEndpoint } from '../configured-endpoint';
 import { isClusterComplete, onClusterEvent } from './cluster';
 import { isKeyComplete, onKeyEvent } from './key';
 import { isKeyStoreComplete, onKeyStoreEvent } from './key-store';
@@ -17,7 +18,7 @@ import {
 } from './types';
 import { log } from './log';
 
-const hsm = new CloudHSMV2Client({});
+const hsm = withConfiguredEndpoint(new CloudHSMV2Client({}));
 const kms = new KMSClient({});
 const secrets = new SecretsManagerClient({});
 

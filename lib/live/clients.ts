@@ -4,7 +4,8 @@
  * Clients get the region and retry settings only: credentials come from the SDK's default chain (environment,
  * shared config and credentials files with profiles, SSO, role assumption, web identity, container and instance
  * metadata) and endpoints from the SDK's standard settings (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`,
- * `endpoint_url` in a profile). Nothing here hard-codes an endpoint or a credential.
+ * `endpoint_url` in a profile or its `services` section), resolved by the SDK itself, for the older CloudHSM v2 client
+ * too (lib/configured-endpoint.ts). Nothing here hard-codes an endpoint or a credential.
  */
 import { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
@@ -14,6 +15,7 @@ import { OpenSearchClient } from '@aws-sdk/client-opensearch';
 import { RAMClient } from '@aws-sdk/client-ram';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { STSClient } from '@aws-sdk/client-sts';
+import { withConfiguredEndpoint } from '../configured-endpoint';
 
 export interface LiveClients {
   readonly sts: STSClient;
@@ -54,16 +56,6 @@ export function retrySettings(env: Env = {}): { maxAttempts?: number; retryMode?
   return { maxAttempts: DEFAULT_MAX_ATTEMPTS, retryMode: 'adaptive' };
 }
 
-/**
- * The CloudHSM v2 client on the registry (3.332.0) predates the SDK's `AWS_ENDPOINT_URL*` support, so the standard
- * variables are honoured for it here, exactly as newer clients read them. No endpoint is ever invented.
- */
-function legacyEndpoint(env: Env, serviceEnvId: string): { endpoint?: string } {
-  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === 'true') return {};
-  const url = env[`AWS_ENDPOINT_URL_${serviceEnvId}`] ?? env.AWS_ENDPOINT_URL;
-  return url ? { endpoint: url } : {};
-}
-
 export const createClients: ClientFactory = (options) => {
   const env = options.env ?? {};
   const config = { region: options.region, ...retrySettings(env), ...options.extra };
@@ -74,7 +66,8 @@ export const createClients: ClientFactory = (options) => {
     ec2: new EC2Client(config),
     opensearch: new OpenSearchClient(config),
     ram: new RAMClient(config),
-    cloudhsm: new CloudHSMV2Client({ ...legacyEndpoint(env, 'CLOUDHSM_V2'), ...(config as object) }),
+    // The registry's CloudHSM v2 client predates configured endpoints: the current SDK's resolver is wired into it.
+    cloudhsm: withConfiguredEndpoint(new CloudHSMV2Client(config)),
     logs: new CloudWatchLogsClient(config),
   };
 };

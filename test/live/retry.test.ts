@@ -3,8 +3,12 @@
  * the client config keeps it fast), the adaptive default, and the standard endpoint settings honoured.
  * A stub HTTP handler plays the service; no network.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { DescribeClustersCommand } from '@aws-sdk/client-cloudhsm-v2';
+import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { HttpResponse, type HttpRequest } from '@smithy/core/protocols';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
@@ -78,6 +82,9 @@ test('the default is the SDK adaptive retry mode, unless the environment chooses
 
 describe('standard endpoint settings', () => {
   const saved = { ...process.env };
+  beforeEach(() => {
+    for (const k of Object.keys(process.env)) if (/^AWS_(ENDPOINT_URL|IGNORE_CONFIGURED|PROFILE|CONFIG_FILE|SHARED_CREDENTIALS_FILE)/.test(k)) delete process.env[k];
+  });
   afterEach(() => {
     process.env = { ...saved };
   });
@@ -90,11 +97,55 @@ describe('standard endpoint settings', () => {
     expect(service.requests[0]).toMatchObject({ hostname: 'localhost', port: 4566, protocol: 'http:' });
   });
 
-  test('AWS_ENDPOINT_URL_CLOUDHSM_V2 reaches the older CloudHSM client too', async () => {
+  /** Where a DescribeClusters call of the live verifier's CloudHSM client (the registry's older generation) goes. */
+  async function cloudhsmTarget(extra: Record<string, unknown> = {}) {
     const service = stubService([{ status: 200, body: { Clusters: [] } }]);
-    const clients = createClients({ region: REGION, env: { AWS_ENDPOINT_URL_CLOUDHSM_V2: 'http://127.0.0.1:4567' }, extra: { credentials, requestHandler: service.handler } });
+    const clients = createClients({ region: REGION, env: process.env, extra: { credentials, requestHandler: service.handler, ...extra } });
     await clients.cloudhsm.send(new DescribeClustersCommand({}));
-    expect(service.requests[0]).toMatchObject({ hostname: '127.0.0.1', port: 4567 });
+    const r = service.requests[0]!;
+    return `${r.protocol}//${r.hostname}${r.port ? `:${r.port}` : ''}${r.path}`;
+  }
+
+  /** A shared config file of its own (the SDK caches files by path), selected with AWS_CONFIG_FILE and AWS_PROFILE. */
+  function sharedConfig(text: string): void {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'exclusive-desk-config-'));
+    process.env.AWS_CONFIG_FILE = path.join(dir, 'config');
+    process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(dir, 'credentials');
+    fs.writeFileSync(process.env.AWS_CONFIG_FILE, text);
+    process.env.AWS_PROFILE = 'audit';
+  }
+
+  test.each([
+    ['AWS_ENDPOINT_URL_CLOUDHSM_V2', { AWS_ENDPOINT_URL_CLOUDHSM_V2: 'http://127.0.0.1:4567', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }, 'http://127.0.0.1:4567/'],
+    ['AWS_ENDPOINT_URL', { AWS_ENDPOINT_URL: 'http://127.0.0.1:4568' }, 'http://127.0.0.1:4568/'],
+  ])('the older CloudHSM client honours %s (the per-service variable wins over the global one)', async (_name, env, expected) => {
+    Object.assign(process.env, env);
+    await expect(cloudhsmTarget()).resolves.toBe(expected);
+  });
+
+  test("the older CloudHSM client honours a profile's endpoint_url and its services section", async () => {
+    sharedConfig('[profile audit]\nendpoint_url = http://127.0.0.1:4569\n');
+    await expect(cloudhsmTarget()).resolves.toBe('http://127.0.0.1:4569/');
+    sharedConfig(
+      '[profile audit]\nendpoint_url = http://127.0.0.1:4569\nservices = local\n\n[services local]\ncloudhsm_v2 =\n  endpoint_url = http://127.0.0.1:4570\n',
+    );
+    await expect(cloudhsmTarget()).resolves.toBe('http://127.0.0.1:4570/');
+  });
+
+  test('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS turns them off, and an explicit endpoint always wins', async () => {
+    process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:4571';
+    process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS = 'true';
+    await expect(cloudhsmTarget()).resolves.toBe(`https://cloudhsmv2.${REGION}.amazonaws.com/`);
+    delete process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS;
+    await expect(cloudhsmTarget({ endpoint: 'http://127.0.0.1:4572' })).resolves.toBe('http://127.0.0.1:4572/');
+  });
+
+  test("CloudWatch Logs and every other client take the SDK's per-service variable", async () => {
+    process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = 'http://127.0.0.1:4573';
+    const service = stubService([{ status: 200, body: { logGroups: [] } }]);
+    const clients = createClients({ region: REGION, env: process.env, extra: { credentials, requestHandler: service.handler } });
+    await clients.logs.send(new DescribeLogGroupsCommand({}));
+    expect(service.requests[0]).toMatchObject({ hostname: '127.0.0.1', port: 4573 });
   });
 
   test('without any setting, the regional AWS endpoint', async () => {
