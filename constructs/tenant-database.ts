@@ -13,6 +13,15 @@ import { dedicatedTenancyProblem } from '../lib/sizing';
 /** The log types the instance exports to CloudWatch Logs (each into a pre-created, key-encrypted group). */
 export const EXPORTED_LOGS = ['postgresql', 'upgrade'] as const;
 
+/**
+ * The account-wide log group Enhanced Monitoring writes OS metrics to. RDS creates it unencrypted on first use unless
+ * it exists (the AWS-managed AmazonRDSEnhancedMonitoringRole may create and write `log-group:RDS*`:
+ * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonRDSEnhancedMonitoringRole.html), so the
+ * construct creates it first, encrypted with the tenant's logs key. One per account and region: the tenant account
+ * holds one database.
+ */
+export const ENHANCED_MONITORING_LOG_GROUP = 'RDSOSMetrics';
+
 /** The PostgreSQL port (explicit, so security-group rules hold a literal port). */
 export const POSTGRES_PORT = 5432;
 
@@ -42,7 +51,10 @@ export interface TenantDatabaseProps {
    */
   readonly instanceType?: ec2.InstanceType;
   /**
-   * PostgreSQL major version (16 or later).
+   * PostgreSQL major version (16 or later). A later major version in an update is a major version upgrade:
+   * the instance allows it (`AllowMajorVersionUpgrade`) and gets a parameter group of the new family, created
+   * under its own logical id before the instance switches to it (RDS requires a parameter group of the new family
+   * in the same ModifyDBInstance call when a custom group is in use).
    * @default rds.PostgresEngineVersion.VER_16
    */
   readonly engineVersion?: rds.PostgresEngineVersion;
@@ -76,7 +88,9 @@ export interface TenantDatabaseProps {
    */
   readonly allowedClients?: readonly ec2.ISecurityGroup[];
   /**
-   * Automated backup retention, 7-35 days; also the retention of the AWS Backup plan's recovery points.
+   * Automated backup retention, 7-35 days: RDS owns the point-in-time-recovery window (`BackupRetentionPeriod`).
+   * The AWS Backup plan takes daily snapshots into the tenant vault and keeps them as long; it runs no continuous
+   * backup, which would take the retention over from RDS (see the class comment).
    * @default Duration.days(7)
    */
   readonly backupRetention?: Duration;
@@ -94,9 +108,18 @@ export interface TenantDatabaseProps {
 
 /**
  * One RDS for PostgreSQL DB instance of one tenant (never a shared cluster): Multi-AZ, encrypted with the tenant's
- * keys (storage, Performance Insights, RDS-managed master secret, exported logs), private, IAM authentication,
- * TLS enforced by a per-tenant parameter group, deletion protection, snapshot on removal, and an AWS Backup plan
- * into a vault encrypted with the tenant's backup key.
+ * keys (storage, Performance Insights, RDS-managed master secret, exported logs, Enhanced Monitoring's log group),
+ * private, IAM authentication, TLS enforced by a per-tenant parameter group, deletion protection, snapshot on
+ * removal, and an AWS Backup plan into a vault encrypted with the tenant's backup key.
+ *
+ * Backup retention has one owner, RDS. With AWS Backup continuous backup on, AWS Backup manages the instance's
+ * automated backups: its retention can then only be changed through the backup plan ("You must use your backup plan
+ * to increase or decrease the retention period", AWS Backup Developer Guide, Changing your retention period:
+ * https://docs.aws.amazon.com/aws-backup/latest/devguide/point-in-time-recovery-retention-period.html; and "If you
+ * manage your backups in AWS Backup, you can't enable automated backups", RDS User Guide, Enabling automated
+ * backups), so a later `BackupRetentionPeriod` change in this template would fail. The plan therefore takes daily
+ * snapshots only (manual snapshots to RDS, independent of the retention period) and RDS keeps point-in-time
+ * recovery for `backupRetention` days.
  */
 export class TenantDatabase extends Construct {
   public readonly instance: rds.DatabaseInstance;
@@ -104,6 +127,8 @@ export class TenantDatabase extends Construct {
   public readonly parameterGroup: rds.ParameterGroup;
   /** The exported log groups by log type. */
   public readonly logGroups: Readonly<Record<(typeof EXPORTED_LOGS)[number], logs.LogGroup>>;
+  /** Enhanced Monitoring's `RDSOSMetrics` group, created encrypted with the tenant logs key. */
+  public readonly enhancedMonitoringLogGroup: logs.LogGroup;
   public readonly backupVault: backup.BackupVault;
   public readonly backupPlan: backup.BackupPlan;
   /** The DBInstanceIdentifier. */
@@ -154,7 +179,13 @@ export class TenantDatabase extends Construct {
       allowAllOutbound: false,
     });
 
-    this.parameterGroup = new rds.ParameterGroup(this, 'ParameterGroup', {
+    // The family is part of the logical id (16 keeps the original id): a major version change adds the new family's
+    // group, CloudFormation creates it before it updates the instance (the Ref is a dependency), and deletes the old
+    // group in its cleanup phase, when nothing uses it any more. RDS: "For major version upgrades, if a nondefault DB
+    // parameter group is currently in use, a new DB parameter group in the DB parameter group family for the new
+    // engine version must be specified" (ModifyDBInstance, EngineVersion:
+    // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html).
+    this.parameterGroup = new rds.ParameterGroup(this, major === 16 ? 'ParameterGroup' : `ParameterGroupPostgres${major}`, {
       engine,
       description: `exclusive-desk ${props.tenantId}: TLS only, sized for the tenant workload`,
       parameters: { ...props.parameters, 'rds.force_ssl': '1' },
@@ -171,10 +202,20 @@ export class TenantDatabase extends Construct {
       });
     }
     this.logGroups = logGroups;
+    this.enhancedMonitoringLogGroup = new logs.LogGroup(this, 'EnhancedMonitoringLogGroup', {
+      logGroupName: ENHANCED_MONITORING_LOG_GROUP,
+      encryptionKey: props.logsKey,
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
 
     this.instance = new rds.DatabaseInstance(this, 'Instance', {
       instanceIdentifier: this.instanceIdentifier,
       engine,
+      // Major version upgrades happen only when the manifest's postgresMajorVersion changes; without this RDS
+      // rejects the EngineVersion change ("Major version upgrades must be allowed when specifying a value for the
+      // EngineVersion parameter that's a different major version", ModifyDBInstance, AllowMajorVersionUpgrade).
+      allowMajorVersionUpgrade: true,
       port: POSTGRES_PORT,
       instanceType,
       vpc: props.vpc,
@@ -202,7 +243,7 @@ export class TenantDatabase extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.SNAPSHOT,
     });
-    for (const group of Object.values(logGroups)) this.instance.node.addDependency(group);
+    for (const group of [...Object.values(logGroups), this.enhancedMonitoringLogGroup]) this.instance.node.addDependency(group);
     for (const client of props.allowedClients ?? []) {
       this.instance.connections.allowFrom(client, ec2.Port.tcp(POSTGRES_PORT), `Tenant ${props.tenantId} client security group`);
     }
@@ -221,7 +262,6 @@ export class TenantDatabase extends Construct {
           ruleName: 'Daily',
           scheduleExpression: events.Schedule.cron({ hour: '3', minute: '0' }),
           deleteAfter: retention,
-          enableContinuousBackup: true,
         }),
       ],
     });

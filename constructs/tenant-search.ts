@@ -51,8 +51,9 @@ export interface TenantSearchProps {
    */
   readonly dataNodeInstanceType?: string;
   /**
-   * Dedicated master nodes: 0 (none), 3 or 5. With masters the domain also runs Multi-AZ with standby.
-   * @default 0
+   * Dedicated master nodes: 3 or 5 (0, none, only for a non-production domain). With masters in three zones the
+   * domain also runs Multi-AZ with standby.
+   * @default 3
    */
   readonly masterNodes?: number;
   /**
@@ -106,7 +107,7 @@ export class TenantSearch extends Construct {
     if (!Number.isInteger(dataNodes) || dataNodes < 3 || dataNodes % zones !== 0) {
       throw new Error(`dataNodes must be at least 3 and a multiple of ${zones} (zone awareness), got ${dataNodes}`);
     }
-    const masterNodes = props.masterNodes ?? 0;
+    const masterNodes = props.masterNodes ?? 3;
     if (![0, 3, 5].includes(masterNodes)) throw new Error(`masterNodes must be 0, 3 or 5, got ${masterNodes}`);
     const volumeSize = props.volumeSizeGiB ?? 100;
     if (!Number.isInteger(volumeSize) || volumeSize < 10 || volumeSize > 24_576) {
@@ -197,7 +198,7 @@ export class TenantSearch extends Construct {
         ...(withMasters
           ? { masterNodes, masterNodeInstanceType: props.masterNodeInstanceType ?? 'm6g.large.search' }
           : {}),
-        multiAzWithStandbyEnabled: withMasters,
+        multiAzWithStandbyEnabled: withMasters && zones === 3,
       },
       zoneAwareness: { enabled: true, availabilityZoneCount: zones },
       ebs: { enabled: true, volumeSize, volumeType: ec2.EbsDeviceVolumeType.GP3 },

@@ -85,6 +85,16 @@ export const CONDITIONAL_IN_PLACE: readonly ConditionalResolution[] = [
     source:
       'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.BackupRetention.html',
   },
+  {
+    type: 'AWS::RDS::DBInstance',
+    property: 'DBParameterGroupName',
+    note:
+      'CloudFormation updates the parameter group of an existing instance in place ("Update requires: Some ' +
+      'interruptions"): the instance may restart, and a group with static parameters triggers a reboot; this is ' +
+      'how a major version upgrade moves the instance to the new family\'s group',
+    source:
+      'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html#cfn-rds-dbinstance-dbparametergroupname',
+  },
 ];
 
 export function conditionalResolution(type: string, property: string): ConditionalResolution | undefined {

@@ -135,7 +135,27 @@ export const manifestSchema = z
           .int('must be a whole number')
           .min(1, 'must be at least 1')
           .max(5_000_000, 'must be at most 5000000'),
-        attachmentsGb: z.number().int().min(0).max(65_536).optional(),
+        /** Peak agents working at once; default: one per 40 tickets a day, at least 5 (docs/sizing.md). */
+        concurrentAgents: z
+          .number({ message: 'must be a number' })
+          .refine(Number.isInteger, 'must be a whole number')
+          .min(1, 'must be at least 1')
+          .max(100_000, 'must be at most 100000')
+          .optional(),
+        /** Years tickets are kept; default 7. Sizes the storage ceiling and the search index. */
+        retentionYears: z
+          .number({ message: 'must be a number' })
+          .refine(Number.isInteger, 'must be a whole number of years')
+          .min(1, 'must be at least 1 year')
+          .max(30, 'must be at most 30 years')
+          .optional(),
+        /** Attachment volume (GiB) held at the end of the retention period; default 0. */
+        attachmentsGb: z
+          .number({ message: 'must be a number' })
+          .refine(Number.isInteger, 'must be a whole number of GiB')
+          .min(0, 'must be 0 or more')
+          .max(65_536, 'must be at most 65536 (the RDS storage maximum, GiB)')
+          .optional(),
       })
       .strict(),
     database: z

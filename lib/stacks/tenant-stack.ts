@@ -10,7 +10,7 @@ import { TenantHsm } from '../../constructs/tenant-hsm';
 import { DATA_CLASSES, TenantKeys, type DataClass } from '../../constructs/tenant-keys';
 import { DEFAULT_INTERFACE_ENDPOINTS, TenantNetwork } from '../../constructs/tenant-network';
 import { TenantSearch } from '../../constructs/tenant-search';
-import { logRetentionDays, minimumBackupRetentionDays } from '../compliance/retention';
+import { isRegulated, logRetentionDays, minimumBackupRetentionDays } from '../compliance/retention';
 import type { TenantManifest } from '../manifest/schema';
 import { tenantStackName } from '../naming';
 import { databaseSizing, postgresParameters, searchSizing } from '../sizing';
@@ -153,7 +153,7 @@ export class TenantStack extends Stack {
     for (const c of DATA_CLASSES) dataKeys[c] = hsm ? hsm.key(c) : this.keys.key(c);
     this.dataKeys = dataKeys;
 
-    const db = databaseSizing(m.workload.ticketsPerDay, m.database?.instanceClass);
+    const db = databaseSizing(m.workload, m.database?.instanceClass);
     this.database = new TenantDatabase(this, 'Database', {
       tenantId: m.id,
       vpc: this.network.dataVpc,
@@ -162,7 +162,7 @@ export class TenantStack extends Stack {
       engineVersion: m.database?.postgresMajorVersion === 17 ? rds.PostgresEngineVersion.VER_17 : rds.PostgresEngineVersion.VER_16,
       allocatedStorageGiB: db.allocatedStorageGiB,
       maxAllocatedStorageGiB: db.maxAllocatedStorageGiB,
-      parameters: postgresParameters(db.memoryGiB, m.workload.ticketsPerDay),
+      parameters: postgresParameters({ maxConnections: db.connections.maxConnections, audit: isRegulated(m.compliance) }),
       storageKey: dataKeys.database,
       secretKey: dataKeys.secrets,
       logsKey: dataKeys.logs,
@@ -172,7 +172,7 @@ export class TenantStack extends Stack {
       logRetention,
     });
 
-    const search = searchSizing(m.workload.ticketsPerDay, {
+    const search = searchSizing(m.workload, {
       dataNodes: m.search?.dataNodes,
       instanceType: m.search?.instanceType,
     });

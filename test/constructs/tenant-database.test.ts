@@ -4,6 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { TenantDatabase, type TenantDatabaseProps } from '../../constructs/tenant-database';
+import type { CfnTemplate } from '../../lib/assembly/read';
+import { guardTemplates } from '../../lib/guard';
 import { fleetTemplates, testStack, type FleetTemplates } from '../support/fleet';
 
 let fleet: FleetTemplates;
@@ -17,7 +19,7 @@ describe.each([
   ['northwind-bank', 'account', 'db.m6g.large', { database: 'KeysDatabaseKey04BE644A', secrets: 'KeysSecretsKey3899A925', logs: 'KeysLogsKeyD24E82DB', backup: 'KeysBackupKey75AC2438' }],
   ['acme-health', 'hardware', 'db.r6g.large', { database: 'KeysDatabaseKey04BE644A', secrets: 'KeysSecretsKey3899A925', logs: 'KeysLogsKeyD24E82DB', backup: 'KeysBackupKey75AC2438' }],
   ['contoso-markets', 'hardware', 'db.m6g.large', { database: 'KeysDatabaseKey04BE644A', secrets: 'KeysSecretsKey3899A925', logs: 'KeysLogsKeyD24E82DB', backup: 'KeysBackupKey75AC2438' }],
-  ['fedline-gov', 'hsm', 'db.r6g.xlarge', { database: 'HsmDatabaseKeyA2CFC7FC', secrets: 'HsmSecretsKey93AEBFA3', logs: 'HsmLogsKey5FFDB259', backup: 'HsmBackupKey233326F1' }],
+  ['fedline-gov', 'hsm', 'db.r6g.2xlarge', { database: 'HsmDatabaseKeyA2CFC7FC', secrets: 'HsmSecretsKey93AEBFA3', logs: 'HsmLogsKey5FFDB259', backup: 'HsmBackupKey233326F1' }],
 ] as const)('TenantDatabase of %s (%s)', (id, _level, instanceClass, keys) => {
   const t = () => fleet.templates[id]!;
   const identifier = `exclusive-desk-${id}`;
@@ -59,6 +61,7 @@ describe.each([
         BackupRetentionPeriod: 35,
         DeleteAutomatedBackups: false,
         AutoMinorVersionUpgrade: true,
+        AllowMajorVersionUpgrade: true,
         MonitoringInterval: 60,
         StorageType: 'gp3',
       }),
@@ -79,6 +82,14 @@ describe.each([
     }
   });
 
+  test("creates Enhanced Monitoring's RDSOSMetrics group first, encrypted with the tenant logs key", () => {
+    t().hasResource('AWS::Logs::LogGroup', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ LogGroupName: 'RDSOSMetrics', KmsKeyId: keyArn(keys.logs) }),
+    });
+    t().hasResource('AWS::RDS::DBInstance', { DependsOn: Match.arrayWith(['DatabaseEnhancedMonitoringLogGroup765C8D08']) });
+  });
+
   test('admits only the tenant application security group, on 5432', () => {
     const ingress = new Capture();
     t().allResourcesProperties('AWS::EC2::SecurityGroupIngress', { SourceSecurityGroupId: ingress, IpProtocol: 'tcp' });
@@ -97,16 +108,31 @@ describe.each([
     });
   });
 
-  test('uses its own parameter group that forces TLS and is tuned to the workload', () => {
+  test('uses its own parameter group that forces TLS, with memory settings that follow the class', () => {
     t().hasResourceProperties('AWS::RDS::DBInstance', { DBParameterGroupName: { Ref: 'DatabaseParameterGroup2A921026' } });
     t().hasResourceProperties('AWS::RDS::DBParameterGroup', {
       Family: 'postgres16',
       Parameters: Match.objectLike({
         'rds.force_ssl': '1',
         max_connections: Match.stringLikeRegexp('^\\d+$'),
-        shared_buffers: Match.stringLikeRegexp('^\\d+$'),
-        effective_cache_size: Match.stringLikeRegexp('^\\d+$'),
-        work_mem: Match.stringLikeRegexp('^\\d+$'),
+        shared_buffers: '{DBInstanceClassMemory/32768}',
+        effective_cache_size: '{DBInstanceClassMemory*3/32768}',
+        work_mem: Match.stringLikeRegexp('^LEAST\\(\\{DBInstanceClassMemory/\\d+\\},65536\\)$'),
+        autovacuum_work_mem: 'LEAST({DBInstanceClassMemory/65536},1048576)',
+        random_page_cost: '1.1',
+        effective_io_concurrency: '200',
+        log_lock_waits: '1',
+        idle_in_transaction_session_timeout: '300000',
+      }),
+    });
+  });
+
+  test('every example tenant is regulated, so pgAudit logs DDL and role changes', () => {
+    t().hasResourceProperties('AWS::RDS::DBParameterGroup', {
+      Parameters: Match.objectLike({
+        shared_preload_libraries: 'pg_stat_statements,pgaudit',
+        'pgaudit.log': 'ddl,role',
+        'pgaudit.role': 'rds_pgaudit',
       }),
     });
   });
@@ -122,7 +148,7 @@ describe.each([
           Match.objectLike({
             TargetBackupVault: { 'Fn::GetAtt': ['DatabaseBackupVaultED8CBFE1', 'BackupVaultName'] },
             Lifecycle: { DeleteAfterDays: 35 },
-            EnableContinuousBackup: true,
+            EnableContinuousBackup: Match.absent(),
           }),
         ],
       },
@@ -133,9 +159,13 @@ describe.each([
   });
 });
 
-test('the workload sizes the parameters: acme-health (12000 tickets, 16 GiB) gets 220 connections', () => {
-  fleet.templates['acme-health']!.hasResourceProperties('AWS::RDS::DBParameterGroup', {
-    Parameters: Match.objectLike({ max_connections: '220', shared_buffers: '524288', effective_cache_size: '1572864' }),
+test.each([
+  ['acme-health', '116'], // 300 agents: 6 app tasks + 2 workers x 10 + 36 headroom
+  ['fedline-gov', '284'], // 1000 agents: 20 app tasks + 2 workers x 10 + 64 headroom
+  ['northwind-bank', '68'],
+])('%s: max_connections is its connection budget (%s)', (id, connections) => {
+  fleet.templates[id]!.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+    Parameters: Match.objectLike({ max_connections: connections }),
   });
 });
 
@@ -191,4 +221,74 @@ test('names the backup vault after the tenant, not the construct path, so a move
   for (const id of ['acme-health', 'northwind-bank']) {
     fleet.templates[id]!.hasResourceProperties('AWS::Backup::BackupVault', { BackupVaultName: `exclusive-desk-${id}` });
   }
+});
+
+describe('postgresMajorVersion upgrades', () => {
+  const synth = (engineVersion: rds.PostgresEngineVersion, backupRetention = Duration.days(7)) => {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    });
+    const key = new kms.Key(stack, 'Key');
+    new TenantDatabase(stack, 'Database', {
+      tenantId: 'test-tenant',
+      vpc,
+      storageKey: key,
+      secretKey: key,
+      logsKey: key,
+      backupKey: key,
+      engineVersion,
+      backupRetention,
+    });
+    return Template.fromStack(stack);
+  };
+  let v16: Template;
+  let v17: Template;
+  beforeAll(() => {
+    v16 = synth(rds.PostgresEngineVersion.VER_16);
+    v17 = synth(rds.PostgresEngineVersion.VER_17);
+  });
+
+  test('the new major version brings its own family parameter group under its own logical id', () => {
+    v17.resourceCountIs('AWS::RDS::DBParameterGroup', 1);
+    v17.templateMatches({
+      Resources: { DatabaseParameterGroupPostgres1761431801: Match.objectLike({ Properties: Match.objectLike({ Family: 'postgres17' }) }) },
+    });
+    v17.hasResourceProperties('AWS::RDS::DBInstance', {
+      EngineVersion: '17',
+      AllowMajorVersionUpgrade: true,
+      DBParameterGroupName: { Ref: 'DatabaseParameterGroupPostgres1761431801' },
+    });
+    v16.templateMatches({
+      Resources: { DatabaseParameterGroup2A921026: Match.objectLike({ Properties: Match.objectLike({ Family: 'postgres16' }) }) },
+    });
+  });
+
+  test('the guard sees 16 -> 17 as an in-place update of the instance, not a replacement', () => {
+    const report = guardTemplates(
+      [{ stackName: 'Test', template: v16.toJSON() as CfnTemplate, file: 'v16' }],
+      [{ stackName: 'Test', template: v17.toJSON() as CfnTemplate, file: 'v17' }],
+    );
+    expect(report.findings).toEqual([]);
+    expect(report.passed).toBe(true);
+    const update = report.updates.find((u) => u.type === 'AWS::RDS::DBInstance');
+    expect(update?.properties).toEqual(expect.arrayContaining(['EngineVersion', 'DBParameterGroupName']));
+    expect(update?.notes?.[0]).toMatch(/^DBParameterGroupName: CloudFormation updates the parameter group/);
+  });
+
+  test('one owner of backup retention: a retention change touches RDS and the snapshot rule only, no continuous backup', () => {
+    const longer = synth(rds.PostgresEngineVersion.VER_16, Duration.days(21));
+    longer.hasResourceProperties('AWS::RDS::DBInstance', { BackupRetentionPeriod: 21 });
+    longer.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: { BackupPlanRule: [Match.objectLike({ Lifecycle: { DeleteAfterDays: 21 }, EnableContinuousBackup: Match.absent() })] },
+    });
+    const report = guardTemplates(
+      [{ stackName: 'Test', template: v16.toJSON() as CfnTemplate, file: 'a' }],
+      [{ stackName: 'Test', template: longer.toJSON() as CfnTemplate, file: 'b' }],
+    );
+    expect(report.passed).toBe(true);
+    expect(report.updates.map((u) => [u.logicalId, u.properties])).toEqual([['DatabaseInstanceAA8A5FDE', ['BackupRetentionPeriod']]]);
+  });
 });

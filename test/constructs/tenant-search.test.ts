@@ -19,11 +19,11 @@ const LOG_GROUPS = {
 };
 
 describe.each([
-  ['northwind-bank', 'account', 'NetworkDataVpcDataSubnet', 'KeysSearchKey893A72C8', 'KeysLogsKeyD24E82DB', false],
-  ['acme-health', 'hardware', 'NetworkSearchVpcSearchSubnet', 'KeysSearchKey893A72C8', 'KeysLogsKeyD24E82DB', false],
-  ['contoso-markets', 'hardware', 'NetworkSearchVpcSearchSubnet', 'KeysSearchKey893A72C8', 'KeysLogsKeyD24E82DB', false],
-  ['fedline-gov', 'hsm', 'NetworkSearchVpcSearchSubnet', 'HsmSearchKey1CC01A29', 'HsmLogsKey5FFDB259', true],
-] as const)('TenantSearch of %s (%s)', (id, _level, subnetPrefix, searchKey, logsKey, sizedUp) => {
+  ['northwind-bank', 'account', 'NetworkDataVpcDataSubnet', 'KeysSearchKey893A72C8', 'KeysLogsKeyD24E82DB', 3, 'r6g.large.search'],
+  ['acme-health', 'hardware', 'NetworkSearchVpcSearchSubnet', 'KeysSearchKey893A72C8', 'KeysLogsKeyD24E82DB', 3, 'r6g.large.search'],
+  ['contoso-markets', 'hardware', 'NetworkSearchVpcSearchSubnet', 'KeysSearchKey893A72C8', 'KeysLogsKeyD24E82DB', 3, 'r6g.large.search'],
+  ['fedline-gov', 'hsm', 'NetworkSearchVpcSearchSubnet', 'HsmSearchKey1CC01A29', 'HsmLogsKey5FFDB259', 6, 'r6g.xlarge.search'],
+] as const)('TenantSearch of %s (%s)', (id, _level, subnetPrefix, searchKey, logsKey, dataNodes, instanceType) => {
   const t = () => fleet.templates[id]!;
   const m = () => fleet.built.manifests.find((x) => x.id === id)!;
   const domainArn = () => `arn:${m().partition}:es:${m().region}:${m().account}:domain/${id}`;
@@ -70,15 +70,17 @@ describe.each([
     });
   });
 
-  test(`spreads ${sizedUp ? 'sized-up' : '3'} data nodes over 3 zones${sizedUp ? ' with dedicated masters and standby' : ''}`, () => {
+  test(`spreads ${dataNodes} data nodes over 3 zones behind three dedicated masters, Multi-AZ with standby`, () => {
     t().hasResourceProperties('AWS::OpenSearchService::Domain', {
       ClusterConfig: Match.objectLike({
-        InstanceCount: 3,
+        InstanceCount: dataNodes,
+        InstanceType: instanceType,
         ZoneAwarenessEnabled: true,
         ZoneAwarenessConfig: { AvailabilityZoneCount: 3 },
-        DedicatedMasterEnabled: sizedUp,
-        MultiAZWithStandbyEnabled: sizedUp,
-        ...(sizedUp ? { DedicatedMasterCount: 3, DedicatedMasterType: 'm6g.large.search', InstanceType: 'r6g.xlarge.search' } : { InstanceType: 'r6g.large.search' }),
+        DedicatedMasterEnabled: true,
+        DedicatedMasterCount: 3,
+        DedicatedMasterType: 'm6g.large.search',
+        MultiAZWithStandbyEnabled: true,
       }),
       EBSOptions: Match.objectLike({ EBSEnabled: true, VolumeType: 'gp3' }),
     });
@@ -157,6 +159,15 @@ describe('TenantSearch props', () => {
     ['a 5 GiB volume', { volumeSizeGiB: 5 }, 'volumeSizeGiB must be a whole number 10-24576, got 5'],
   ])('throws for %s', (_name, overrides, message) => {
     expect(() => build(overrides)).toThrow(message);
+  });
+
+  test('defaults to three dedicated masters and Multi-AZ with standby; over two zones, masters without standby', () => {
+    build({}).hasResourceProperties('AWS::OpenSearchService::Domain', {
+      ClusterConfig: Match.objectLike({ DedicatedMasterEnabled: true, DedicatedMasterCount: 3, MultiAZWithStandbyEnabled: true }),
+    });
+    build({ availabilityZoneCount: 2, dataNodes: 4 }).hasResourceProperties('AWS::OpenSearchService::Domain', {
+      ClusterConfig: Match.objectLike({ DedicatedMasterEnabled: true, DedicatedMasterCount: 3, MultiAZWithStandbyEnabled: false }),
+    });
   });
 
   test('uses a master role it is given instead of creating one', () => {

@@ -156,6 +156,7 @@ describe('pinned logical ids of stateful resources', () => {
     'KeysSecretsKey3899A925',
   ];
   const dataLogs = [
+    'DatabaseEnhancedMonitoringLogGroup765C8D08',
     'DatabasePostgresqlLogGroupE02FE0AC',
     'DatabaseUpgradeLogGroupC937990D',
     'LiveVerificationLogs320EDB2C',
