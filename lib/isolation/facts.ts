@@ -671,7 +671,9 @@ function indexNode(w: IndexWalk, n: unknown, key: string | undefined, direct: bo
       if (k === 'Fn::GetAtt' && (typeof v === 'string' || (Array.isArray(v) && v.every((a) => typeof a === 'string')))) continue;
       // Only ISO-TPL-1 reads these entries (by fn); without a key they stay out of the property-based rules.
       if (k === 'Fn::Transform') w.out.push(new IndexEntry(w.resource, record, undefined, false, w.parts.slice(), insideFunction, k));
-      indexNode(w, v, key, direct, inner, depth + 1);
+      // A function's arguments are not the property's own value (the function node itself was indexed above when a
+      // rule asks about its key): the list inside Fn::Join [",", [...]] is not a list of subnets.
+      indexNode(w, v, key, false, inner, depth + 1);
     }
     else {
       w.parts.push(k);

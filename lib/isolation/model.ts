@@ -28,10 +28,12 @@ export interface PseudoVal {
 /** Something the templates do not define: a parameter, an import from outside, an unsupported function. */
 export interface ExtVal {
   readonly k: 'ext';
-  readonly kind: 'param' | 'import' | 'dynamic-reference' | 'unsupported' | 'missing-resource' | 'azs';
+  readonly kind: 'param' | 'import' | 'dynamic-reference' | 'unsupported' | 'missing-resource' | 'azs' | 'nested-output';
   /** What it is, for messages: `parameter VpcId`, `Fn::ImportValue shared-vpc-id`. */
   readonly what: string;
   readonly name?: string;
+  /** It stands for a whole list of unknown length (a list parameter, Fn::GetAZs), not for one element. */
+  readonly list?: boolean;
 }
 
 export type Sym = ResourceVal | PseudoVal | ExtVal;
@@ -110,6 +112,44 @@ function normalizeParts(parts: readonly Piece[]): Val {
   return { k: 'str', parts: merged };
 }
 
+/**
+ * Splits a string-like value at a delimiter (Fn::Split, or a list parameter passed as one comma-joined string).
+ * Symbolic pieces stay whole: `${Ref A},${Ref B}` is the list [Ref A, Ref B]. With `trim`, each member is
+ * space-trimmed as CloudFormation does for CommaDelimitedList parameters.
+ */
+export function splitValue(v: Val, delimiter: string, trim: boolean): Val[] {
+  if (v.k === 'absent') return [];
+  const pieces = v.k === 'str' ? v.parts : v.k === 'lit' ? (v.v === null ? undefined : [String(v.v)]) : undefined;
+  if (!pieces) return [v];
+  const out: Val[] = [];
+  let current: Piece[] = [];
+  const finish = (): void => {
+    if (trim) {
+      const first = current[0];
+      if (typeof first === 'string') current[0] = first.trimStart();
+      const last = current[current.length - 1];
+      if (typeof last === 'string') current[current.length - 1] = last.trimEnd();
+    }
+    out.push(normalizeParts(current));
+    current = [];
+  };
+  for (const p of pieces) {
+    if (typeof p !== 'string') {
+      current.push(p);
+      continue;
+    }
+    let from = 0;
+    for (let at = p.indexOf(delimiter); at >= 0; at = p.indexOf(delimiter, from)) {
+      current.push(p.slice(from, at));
+      finish();
+      from = at + delimiter.length;
+    }
+    current.push(p.slice(from));
+  }
+  finish();
+  return out;
+}
+
 /** Describes a value for a finding message. */
 export function describe(v: Val): string {
   switch (v.k) {
@@ -143,15 +183,25 @@ export interface StackModelInput {
   readonly parent?: { readonly stack: StackModel; readonly parameters: Readonly<Record<string, unknown>> };
 }
 
+/**
+ * Parameter types whose `Ref` is a list: `List<...>`, `CommaDelimitedList` and their SSM forms (CloudFormation User
+ * Guide, "Parameters template section syntax": a CommaDelimitedList is "an array of literal strings that are
+ * separated by commas", each member space-trimmed).
+ */
+export function isListParameterType(type: string | undefined): boolean {
+  return type !== undefined && (type.includes('List<') || type.includes('CommaDelimitedList'));
+}
+
 /** One template of a tenant, with intrinsic resolution. */
 export class StackModel {
   readonly name: string;
   readonly file: string;
   readonly template: CfnTemplate;
   readonly resources = new Map<string, ResourceRef>();
-  /** Problems found while building the model (e.g. Fn::ForEach loops that are not expanded). */
-  readonly modelProblems: { resource: string; message: string }[] = [];
+  private readonly ownProblems: { resource: string; message: string }[] = [];
   private parent?: StackModelInput['parent'];
+  /** The nested stacks bound to this stack's AWS::CloudFormation::Stack resources, by logical id. */
+  private readonly nested = new Map<string, StackModel>();
   private readonly conditionCache = new Map<string, boolean | undefined>();
   private readonly refVals = new Map<ResourceRef, Val[]>();
 
@@ -167,7 +217,7 @@ export class StackModel {
     for (const id in resources) {
       const raw = resources[id]!;
       if (id.startsWith('Fn::ForEach::') || raw === null || typeof raw !== 'object' || typeof raw.Type !== 'string') {
-        this.modelProblems.push({
+        this.ownProblems.push({
           resource: id,
           message: `resource ${id} is not a plain resource (a Fn::ForEach loop or an unexpanded module), so it cannot be verified`,
         });
@@ -182,6 +232,34 @@ export class StackModel {
   /** Binds a nested stack's parameters to the values its parent passes. */
   bindParent(parent: StackModelInput['parent']): void {
     this.parent = parent;
+  }
+
+  /** Records the template of the nested stack this stack's AWS::CloudFormation::Stack `logicalId` deploys. */
+  bindChild(logicalId: string, child: StackModel): void {
+    this.nested.set(logicalId, child);
+  }
+
+  /** The nested stack bound to an AWS::CloudFormation::Stack resource of this stack, if its template was read. */
+  nestedStack(logicalId: string): StackModel | undefined {
+    return this.nested.get(logicalId);
+  }
+
+  /**
+   * Problems found while building the model: Fn::ForEach loops that are not expanded, and nested stacks whose
+   * template was not read (what they deploy, and every output the parent reads from them, is unseen).
+   */
+  get modelProblems(): readonly { resource: string; message: string }[] {
+    let out: { resource: string; message: string }[] | undefined;
+    for (const r of this.tenant.ofType('AWS::CloudFormation::Stack')) {
+      if (r.stack !== this || this.nested.has(r.id)) continue;
+      (out ??= [...this.ownProblems]).push({
+        resource: r.id,
+        message:
+          `nested stack ${r.id}: its template was not read, so nothing it deploys and no output the parent reads from ` +
+          'it can be verified (verify the cloud assembly, or give TemplateURL as a local file path as `aws cloudformation package` takes it)',
+      });
+    }
+    return out ?? this.ownProblems;
   }
 
   get parameters(): Record<string, { Type?: string; Default?: unknown; AllowedValues?: readonly unknown[] }> {
@@ -426,12 +504,35 @@ export class StackModel {
     if (typeof id !== 'string') return [{ k: 'ext', kind: 'unsupported', what: 'a malformed Fn::GetAtt' }];
     const resource = this.resources.get(id);
     if (!resource) return [{ k: 'ext', kind: 'missing-resource', what: `Fn::GetAtt ${id} (not defined in the template)` }];
+    if (typeof attr === 'string' && resource.type === 'AWS::CloudFormation::Stack' && attr.startsWith('Outputs.')) {
+      return this.nestedOutput(resource, attr.slice('Outputs.'.length), depth);
+    }
     if (typeof attr !== 'string') {
       const attrs = this.resolve(attr, depth + 1);
       const name = attrs.length === 1 ? litString(attrs[0]!) : undefined;
       return [{ k: 'res', r: resource, attr: name ?? '?' }];
     }
     return [{ k: 'res', r: resource, attr }];
+  }
+
+  /**
+   * `Fn::GetAtt [<nested stack>, Outputs.<Name>]`: the value of that output of the nested template, resolved in the
+   * nested stack (whose parameters are bound to what this stack passes). CloudFormation User Guide,
+   * "AWS::CloudFormation::Stack": "use the GetAtt function with the nested stack's logical name and the name of the
+   * output value in the nested stack in the format Outputs.NestedStackOutputName". A nested stack whose template
+   * was not read, or an output it does not declare, cannot be followed.
+   */
+  private nestedOutput(resource: ResourceRef, name: string, depth: number): Val[] {
+    const child = this.nested.get(resource.id);
+    const what = `Fn::GetAtt ${resource.id}.Outputs.${name}`;
+    if (!child) {
+      return [{ k: 'ext', kind: 'nested-output', what: `${what} (an output of a nested stack whose template was not read)`, name }];
+    }
+    const output = child.template.Outputs?.[name];
+    if (!output || typeof output !== 'object') {
+      return [{ k: 'ext', kind: 'missing-resource', what: `${what} (the nested template ${child.name} declares no output ${name})`, name }];
+    }
+    return child.resolve(output.Value, depth + 1);
   }
 
   private sub(arg: unknown, depth: number): Val[] {
@@ -503,8 +604,24 @@ export class StackModel {
    * elements of every list the node may be, or the values of a scalar node.
    */
   flatValues(node: RawNode): Val[] {
-    const isList = Array.isArray(node) || (node !== null && typeof node === 'object' && onlyKey(node as Record<string, unknown>) === 'Fn::If');
-    return isList ? this.listValues(node).flat() : this.resolve(node);
+    if (!this.isListNode(node)) return this.resolve(node);
+    const out: Val[] = [];
+    for (const alt of this.alternatives(node)) {
+      if (this.isListNode(alt)) for (const list of this.listValues(alt)) out.push(...list);
+      else out.push(...this.resolve(alt));
+    }
+    return out;
+  }
+
+  /** Whether a node is a list: a literal list, a list parameter, Fn::Split, Fn::GetAZs (or Fn::If over them). */
+  private isListNode(node: RawNode): boolean {
+    if (Array.isArray(node)) return true;
+    if (node === null || typeof node !== 'object') return false;
+    const obj = node as Record<string, unknown>;
+    const fn = onlyKey(obj);
+    if (fn === 'Fn::If' || fn === 'Fn::Split' || fn === 'Fn::GetAZs') return true;
+    if (fn !== 'Ref' || typeof obj.Ref !== 'string' || this.resources.has(obj.Ref)) return false;
+    return isListParameterType(this.parameters[obj.Ref]?.Type);
   }
 
   /** The possible lists a list node may evaluate to, each a list of single values. */
@@ -527,11 +644,47 @@ export class StackModel {
           combos = next.slice(0, MAX_ALTERNATIVES);
         }
         out.push(...combos);
-      } else {
-        out.push([{ k: 'ext', kind: 'unsupported', what: 'a computed list (Fn::Split, Fn::GetAZs or a list parameter)' }]);
-      }
+      } else out.push(...this.computedList(alt, depth));
     }
     return out;
+  }
+
+  /**
+   * A list that is not written out: a list parameter (bound to what a parent stack passes, which CloudFormation
+   * only takes as a comma-joined string), `Fn::Split`, `Fn::GetAZs`. What cannot be followed is one value that
+   * stands for the whole list (`list: true`).
+   */
+  private computedList(node: RawNode, depth: number): Val[][] {
+    if (depth > MAX_DEPTH) return [[{ k: 'ext', kind: 'unsupported', what: 'a list nested too deeply to follow', list: true }]];
+    if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
+      const obj = node as Record<string, unknown>;
+      const fn = onlyKey(obj);
+      if (fn === 'Ref' && typeof obj.Ref === 'string' && !this.resources.has(obj.Ref)) {
+        const def = this.parameters[obj.Ref];
+        if (def && isListParameterType(def.Type)) return this.listParameter(obj.Ref, def.Type!, depth);
+      } else if (fn === 'Fn::Split') {
+        const arg = obj['Fn::Split'];
+        if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string' || arg[0] === '') {
+          return [[{ k: 'ext', kind: 'unsupported', what: 'a malformed Fn::Split', list: true }]];
+        }
+        const delimiter = arg[0];
+        return this.resolve(arg[1], depth + 1).slice(0, MAX_ALTERNATIVES).map((v) => splitValue(v, delimiter, false));
+      } else if (fn === 'Fn::GetAZs') {
+        return [[{ k: 'ext', kind: 'azs', what: 'Fn::GetAZs', list: true }]];
+      }
+    }
+    return [[{ k: 'ext', kind: 'unsupported', what: 'a computed list (a list attribute or a function the verifier does not follow)', list: true }]];
+  }
+
+  /** The lists a list parameter may be: what the parent passes (split at commas), else unknown. */
+  private listParameter(name: string, type: string, depth: number): Val[][] {
+    if (this.parent && name in this.parent.parameters && !type.startsWith('AWS::SSM')) {
+      return this.parent.stack
+        .resolve(this.parent.parameters[name], depth + 1)
+        .slice(0, MAX_ALTERNATIVES)
+        .map((v) => splitValue(v, ',', true));
+    }
+    return [[{ k: 'ext', kind: 'param', what: `parameter ${name} (${type})`, name, list: true }]];
   }
 
   /**
@@ -600,7 +753,7 @@ export class StackModel {
     for (const list of lists) {
       for (const idx of indexes) {
         const i = idx.k === 'lit' ? Number(idx.v) : NaN;
-        if (Number.isInteger(i) && list.length > 0 && !list.some((v) => v.k === 'ext' && v.what.startsWith('a computed list'))) {
+        if (Number.isInteger(i) && list.length > 0 && !list.some((v) => v.k === 'ext' && v.list)) {
           const v = list[i];
           out.push(v ?? { k: 'ext', kind: 'unsupported', what: `Fn::Select index ${i} out of range` });
         } else out.push(...(list.length ? list : [{ k: 'ext', kind: 'unsupported', what: 'Fn::Select of a computed list' } as Val]));
@@ -662,6 +815,7 @@ export class TenantModel {
     const resource = parent?.resources.get(logicalId);
     if (!parent || !resource) return;
     const params = resource.props.Parameters;
+    parent.bindChild(logicalId, nested);
     nested.bindParent({
       stack: parent,
       parameters: params && typeof params === 'object' ? (params as Record<string, unknown>) : {},

@@ -21,11 +21,13 @@ export interface TenantSpec {
   readonly declared?: IsolationLevel;
   readonly compliance?: string[];
   readonly templates: readonly CfnTemplate[];
+  /** Nested stacks: template `child` is deployed by the AWS::CloudFormation::Stack `logicalId` of template `parent`. */
+  readonly nested?: readonly { readonly child: number; readonly parent: number; readonly logicalId: string }[];
 }
 
 export function model(spec: TenantSpec): TenantModel {
   const id = spec.id ?? 'tenant-a';
-  return new TenantModel({
+  const m = new TenantModel({
     id,
     account: spec.account ?? '111111111111',
     region: spec.region ?? 'eu-west-1',
@@ -33,6 +35,8 @@ export function model(spec: TenantSpec): TenantModel {
     compliance: spec.compliance,
     stacks: spec.templates.map((template, i) => ({ name: `${id}-stack${i}`, file: `${id}-${i}.json`, template })),
   });
+  for (const n of spec.nested ?? []) m.bindNested(m.stacks[n.child]!, m.stacks[n.parent]!.name, n.logicalId);
+  return m;
 }
 
 export function verify(...specs: TenantSpec[]): TenantVerdict[] {

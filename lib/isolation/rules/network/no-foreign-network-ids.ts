@@ -1,4 +1,4 @@
-import { describe, extOf, type ResourceRef } from '../../model';
+import { describe, extOf, splitValue, type ResourceRef } from '../../model';
 import { literalIdentifiers, targetResource, propertyIndex } from '../../facts';
 import type { IsolationRule, Reporter } from '../../rule';
 
@@ -19,12 +19,20 @@ const NETWORK_KEYS: Record<string, readonly string[]> = Object.assign(Object.cre
   SourceSecurityGroupId: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
   DestinationSecurityGroupId: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
 });
+const NESTED_STACK = 'AWS::CloudFormation::Stack';
 /** Resource types whose own id-like properties are not network placements. */
 const SKIP_TYPES = new Set(['AWS::EC2::VPCPeeringConnection']);
 
 function checkValue(r: ResourceRef, key: string, node: unknown, path: string, report: Reporter): void {
   const allowed = NETWORK_KEYS[key]!;
-  const values = r.stack.flatValues(node);
+  let values = r.stack.flatValues(node);
+  if (r.type === NESTED_STACK) {
+    // A parameter passed to a nested stack whose template was read is checked where the nested stack uses it. Of
+    // one that was not read (ISO-TPL-1 fails it), the values are still checked: CloudFormation takes a list there
+    // only as one comma-joined string, so each member is one value.
+    if (r.stack.nestedStack(r.id)) return;
+    values = values.flatMap((v) => splitValue(v, ',', true));
+  }
   for (const v of values) {
     if (v.k === 'absent') continue;
     const target = targetResource(v);
@@ -60,7 +68,7 @@ export const noForeignNetworkIds: IsolationRule = {
     }
     for (const lit of literalIdentifiers(tenant)) {
       if (lit.kind !== 'network' || lit.id.startsWith('pl-') || SKIP_TYPES.has(lit.resource.type)) continue;
-      const key = lit.path.split('.').pop()?.replace(/\[\d+\]$/, '') ?? '';
+      const key = lit.path.split('.').pop()?.replace(/(\[\d+\])+$/, '') ?? '';
       if (key in NETWORK_KEYS) continue; // already reported above
       report.fail({ stack: lit.resource.stack.name, resource: lit.resource.id, path: lit.path, value: lit.value, message: `${lit.resource.id} names ${lit.value}, a network resource the tenant's templates do not define` });
     }
