@@ -2,7 +2,7 @@
  * Facts derived from a tenant model that several rules share: account ownership of values, ARNs, which key
  * protects a data store, which VPC a resource lives in. Each fact is computed here once, never in a rule.
  */
-import { describe, extOf, litString, onlyKey, piecesOf, type ResourceRef, type StackModel, type TenantModel, type Val } from './model';
+import { describe, extOf, litString, onlyKey, piecesOf, type ResourceRef, type StackModel, type TenantExport, type TenantModel, type Val } from './model';
 
 export type Ownership = 'self' | 'other' | 'unknown' | 'aws';
 
@@ -488,9 +488,13 @@ export function cidrWithin(inner: string, outer: string): boolean {
 /** A physical identifier written into a template as a literal (not built from the tenant's own resources). */
 export interface LiteralIdentifier {
   readonly kind: 'kms-key' | 'network' | 'cluster' | 'data-endpoint' | 'file-system' | 'arn';
-  /** For `cluster`: the service (ecs, eks, rds, es, ...) and the resource name. */
+  /** For `cluster`: the service (ecs, eks, rds, es, ...), the resource type in the ARN and the resource name. */
   readonly service?: string;
+  readonly resourceType?: string;
   readonly name?: string;
+  /** For `cluster`: the ARN's account and region fields as written (`${AWS::AccountId}`, `${AWS::Region}` or literal). */
+  readonly account?: string;
+  readonly region?: string;
   /** Normalised identifier: key id, vpc-/subnet-/sg- id, cluster name, hostname, ARN. */
   readonly id: string;
   readonly value: string;
@@ -500,7 +504,7 @@ export interface LiteralIdentifier {
 
 const NETWORK_ID = /\b((?:vpc|subnet|sg|tgw|tgw-attach|pcx|vgw|cgw|vpce-svc|vpce|pl|eni|rtb|igw|nat|lgw)-[0-9a-f]{8,17})\b/g;
 const KMS_KEY_ARN = /arn:[a-z-]+:kms:[a-z0-9-]*:\d{12}:key\/([0-9a-f-]{36}|mrk-[0-9a-f]{32})/g;
-const CLUSTER_ARN = /arn:(?:[a-z-]+|\$\{AWS::Partition\}):(ecs|eks|rds|es|aoss|elasticache|docdb|kafka|memorydb):(?:[a-z0-9-]*|\$\{AWS::Region\}):(?:\d{12}|\$\{AWS::AccountId\}):(cluster|domain|collection|db|replicationgroup)[:/]([A-Za-z0-9._-]+)/g;
+const CLUSTER_ARN = /arn:(?:[a-z-]+|\$\{AWS::Partition\}):(ecs|eks|rds|es|aoss|elasticache|docdb|kafka|memorydb):([a-z0-9-]*|\$\{AWS::Region\}):(\d{12}|\$\{AWS::AccountId\}):(cluster|domain|collection|db|replicationgroup)[:/]([A-Za-z0-9._-]+)/g;
 /** Cheap pre-checks: most strings hold no ARN, no hex id and no AWS hostname, and skip every pattern. */
 const HEX_ID = /-[0-9a-f]{8}/;
 const MAYBE_IDENTIFIER = /arn:|-[0-9a-f]{8}|amazonaws/;
@@ -533,7 +537,11 @@ export function literalIdentifiers(tenant: TenantModel): LiteralIdentifier[] {
       const hex = HEX_ID.test(text);
       if (arn) for (const m of allMatches(KMS_KEY_ARN, text)) out.push({ kind: 'kms-key', id: m[1]!, value: m[0], resource, path: entry.path });
       if (hex) for (const m of allMatches(NETWORK_ID, text)) out.push({ kind: 'network', id: m[1]!, value: m[1]!, resource, path: entry.path });
-      if (arn) for (const m of allMatches(CLUSTER_ARN, text)) out.push({ kind: 'cluster', id: `${m[1]}:${m[3]}`, value: m[0], resource, path: entry.path, service: m[1], name: m[3] });
+      if (arn) {
+        for (const m of allMatches(CLUSTER_ARN, text)) {
+          out.push({ kind: 'cluster', id: `${m[1]}:${m[5]}`, value: m[0], resource, path: entry.path, service: m[1], resourceType: m[4], name: m[5], region: m[2], account: m[3] });
+        }
+      }
       if (hex) for (const m of allMatches(FILE_SYSTEM_ID, text)) out.push({ kind: 'file-system', id: m[1]!, value: m[1]!, resource, path: entry.path });
       if (AMAZONAWS.test(text)) for (const m of allMatches(HOST, text)) out.push({ kind: 'data-endpoint', id: m[0].toLowerCase(), value: m[0], resource, path: entry.path });
     }
@@ -566,6 +574,122 @@ export function foreignClusterArns(tenant: TenantModel, services: readonly strin
   return literalIdentifiers(tenant).filter(
     (l) => l.kind === 'cluster' && services.includes(l.service ?? '') && !own.has(l.name ?? ''),
   );
+}
+
+/** One `Fn::ImportValue` in a tenant resource, with each name it may import and whether the tenant exports it. */
+export interface ImportUse {
+  readonly resource: ResourceRef;
+  readonly path: string;
+  readonly value: Val;
+  /** The literal export name; undefined when computed. */
+  readonly name?: string;
+  /** Set when one of the tenant's own stacks exports the name. */
+  readonly exported?: TenantExport;
+}
+
+/** Every import of the tenant (ISO-REF-1), kept for the fleet rules: an export is scoped by account and Region. */
+export function importsOf(tenant: TenantModel): readonly ImportUse[] {
+  return tenant.cached('importsOf', () => {
+    const out: ImportUse[] = [];
+    for (const entry of propertyIndex(tenant)) {
+      if (entry.fn !== 'Fn::ImportValue') continue;
+      const r = entry.resource;
+      for (const value of r.stack.resolve((entry.node as Record<string, unknown>)['Fn::ImportValue'])) {
+        const name = litString(value);
+        out.push({ resource: r, path: entry.path, value, name, exported: name === undefined ? undefined : tenant.findExport(name) });
+      }
+    }
+    return out;
+  }, { retained: true });
+}
+
+/**
+ * Something a tenant's templates name that another tenant might name too, for ISO-FLEET-1. AWS assigns VPC,
+ * subnet, security group and file system ids and data endpoint hostnames, so each denotes one thing whatever the
+ * account (a subnet shared with RAM keeps its id in every account it is shared into). A name the template chooses
+ * (a cluster, DB identifier, search domain, export name) denotes one thing only within an account and Region: the
+ * same name in two accounts is two things.
+ */
+export interface FleetIdentity {
+  /** What is named, scope aside: `vpc-0abc...`, `ecs cluster desk`, `export platform-vpc-id`. */
+  readonly key: string;
+  /** Set for a name the template chooses: the account and Region it lives in (undefined when not known). */
+  readonly scope?: { readonly account?: string; readonly region?: string };
+  /** `defines` a resource with that name, `names` one (an ARN, a literal), `imports` or `exports` a value. */
+  readonly role: 'defines' | 'names' | 'imports' | 'exports';
+  /** What the kind of thing is, for messages: `VPC/subnet/security group id`, `ECS cluster name`. */
+  readonly what: string;
+  readonly value: string;
+  readonly stack: string;
+  readonly resource: string;
+  readonly path: string;
+}
+
+/** Properties that name a resource a tenant defines, as `<service> <type>` in the ARN of that resource. */
+const DEFINED_NAMES: readonly { readonly type: string; readonly prop: string; readonly key: string; readonly what: string }[] = [
+  { type: 'AWS::ECS::Cluster', prop: 'ClusterName', key: 'ecs cluster', what: 'ECS cluster' },
+  { type: 'AWS::EKS::Cluster', prop: 'Name', key: 'eks cluster', what: 'EKS cluster' },
+  { type: 'AWS::RDS::DBInstance', prop: 'DBInstanceIdentifier', key: 'rds db', what: 'DB instance' },
+  { type: 'AWS::RDS::DBCluster', prop: 'DBClusterIdentifier', key: 'rds cluster', what: 'DB cluster' },
+  { type: 'AWS::OpenSearchService::Domain', prop: 'DomainName', key: 'es domain', what: 'search domain' },
+  { type: 'AWS::Elasticsearch::Domain', prop: 'DomainName', key: 'es domain', what: 'search domain' },
+  { type: 'AWS::ElastiCache::ReplicationGroup', prop: 'ReplicationGroupId', key: 'elasticache replicationgroup', what: 'ElastiCache replication group' },
+];
+/** Properties that name, by a literal name rather than a reference, a cluster to run on or join. */
+const NAMED_CLUSTERS: readonly { readonly types: readonly string[]; readonly prop: string; readonly key: string; readonly what: string }[] = [
+  { types: ['AWS::ECS::Service', 'AWS::ECS::TaskSet'], prop: 'Cluster', key: 'ecs cluster', what: 'ECS cluster' },
+  { types: ['AWS::EKS::Nodegroup', 'AWS::EKS::FargateProfile', 'AWS::EKS::Addon', 'AWS::EKS::AccessEntry', 'AWS::EKS::PodIdentityAssociation'], prop: 'ClusterName', key: 'eks cluster', what: 'EKS cluster' },
+  { types: ['AWS::RDS::DBInstance'], prop: 'DBClusterIdentifier', key: 'rds cluster', what: 'DB cluster' },
+];
+const CLUSTER_WHAT: Readonly<Record<string, string>> = { ecs: 'ECS cluster', eks: 'EKS cluster', rds: 'RDS', es: 'search domain', aoss: 'OpenSearch Serverless collection', elasticache: 'ElastiCache', docdb: 'DocumentDB cluster', kafka: 'MSK cluster', memorydb: 'MemoryDB cluster' };
+
+/** RDS identifiers are stored in lowercase; the other names are compared as written. */
+function nameKey(key: string, name: string): string {
+  return `${key} ${key.startsWith('rds ') ? name.toLowerCase() : name}`;
+}
+
+/** Everything the tenant names that ISO-FLEET-1 compares across the fleet (keys aside: ISO-KMS-3). */
+export function fleetIdentities(tenant: TenantModel): readonly FleetIdentity[] {
+  return tenant.cached('fleetIdentities', () => {
+    const own = { account: tenant.account, region: tenant.region };
+    const out: FleetIdentity[] = [];
+    for (const l of literalIdentifiers(tenant)) {
+      if (l.kind === 'kms-key') continue;
+      const at = { stack: l.resource.stack.name, resource: l.resource.id, path: l.path, value: l.value };
+      if (l.kind !== 'cluster') {
+        out.push({ key: l.id, role: 'names', what: l.kind === 'network' ? 'network id' : l.kind === 'file-system' ? 'file system id' : 'data endpoint', ...at });
+        continue;
+      }
+      const account = l.account === '${AWS::AccountId}' ? own.account : l.account;
+      const region = l.region === '${AWS::Region}' ? own.region : l.region || undefined;
+      out.push({ key: nameKey(`${l.service} ${l.resourceType}`, l.name ?? ''), scope: { account, region }, role: 'names', what: CLUSTER_WHAT[l.service ?? ''] ?? 'cluster', ...at });
+    }
+    for (const spec of DEFINED_NAMES) {
+      for (const r of tenant.ofType(spec.type)) {
+        for (const v of r.stack.resolve(r.props[spec.prop])) {
+          const name = litString(v);
+          if (name) out.push({ key: nameKey(spec.key, name), scope: own, role: 'defines', what: spec.what, value: name, stack: r.stack.name, resource: r.id, path: `Properties.${spec.prop}` });
+        }
+      }
+    }
+    for (const spec of NAMED_CLUSTERS) {
+      for (const r of tenant.ofType(...spec.types)) {
+        for (const v of r.stack.resolve(r.props[spec.prop])) {
+          const name = litString(v);
+          // ARNs are the literal identifiers above; a plain name is a cluster of the tenant's own account and Region.
+          if (name && !name.startsWith('arn:')) out.push({ key: nameKey(spec.key, name), scope: own, role: 'names', what: spec.what, value: name, stack: r.stack.name, resource: r.id, path: `Properties.${spec.prop}` });
+        }
+      }
+    }
+    for (const i of importsOf(tenant)) {
+      if (i.name === undefined || i.exported) continue;
+      out.push({ key: `export ${i.name}`, scope: own, role: 'imports', what: 'export', value: i.name, stack: i.resource.stack.name, resource: i.resource.id, path: i.path });
+    }
+    for (const e of tenant.exported()) {
+      out.push({ key: `export ${e.name}`, scope: own, role: 'exports', what: 'export', value: e.name, stack: e.stack.name, resource: e.output, path: `Outputs.${e.output}.Export.Name` });
+    }
+    return out;
+  });
 }
 
 /** A node of a resource's properties that some rule asks about, found by the one shared walk. */

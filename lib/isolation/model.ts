@@ -776,6 +776,15 @@ export interface TenantModelInput {
   readonly stacks: readonly StackModelInput[];
 }
 
+/** An output one of the tenant's stacks exports. */
+export interface TenantExport {
+  readonly name: string;
+  readonly stack: StackModel;
+  /** The output's logical id. */
+  readonly output: string;
+  readonly value: unknown;
+}
+
 /** All templates of one tenant. */
 export class TenantModel {
   readonly id: string;
@@ -786,7 +795,7 @@ export class TenantModel {
   readonly compliance: readonly string[];
   readonly accountSource?: string;
   readonly stacks: StackModel[];
-  private readonly exports = new Map<string, { stack: StackModel; value: unknown }>();
+  private readonly exports = new Map<string, TenantExport>();
   private readonly memo = new Map<string, unknown>();
   private readonly retainedFacts = new Set<string>();
   private byType?: Map<string, ResourceRef[]>;
@@ -801,10 +810,12 @@ export class TenantModel {
     this.accountSource = input.accountSource;
     this.stacks = input.stacks.map((s) => new StackModel(this, s));
     for (const stack of this.stacks) {
-      for (const output of Object.values(stack.template.Outputs ?? {})) {
-        if (!output || typeof output !== 'object' || !output.Export) continue;
-        const names = stack.resolve(output.Export.Name).map(litString);
-        for (const name of names) if (name !== undefined) this.exports.set(name, { stack, value: output.Value });
+      const outputs = stack.template.Outputs ?? {};
+      for (const output in outputs) {
+        const o = outputs[output];
+        if (!o || typeof o !== 'object' || !o.Export) continue;
+        const names = stack.resolve(o.Export.Name).map(litString);
+        for (const name of names) if (name !== undefined) this.exports.set(name, { name, stack, output, value: o.Value });
       }
     }
   }
@@ -822,8 +833,13 @@ export class TenantModel {
     });
   }
 
-  findExport(name: string): { stack: StackModel; value: unknown } | undefined {
+  findExport(name: string): TenantExport | undefined {
     return this.exports.get(name);
+  }
+
+  /** Every value the tenant's stacks export (by literal name). */
+  exported(): IterableIterator<TenantExport> {
+    return this.exports.values();
   }
 
   private all?: readonly ResourceRef[];

@@ -29,7 +29,7 @@ export function model(spec: TenantSpec): TenantModel {
   const id = spec.id ?? 'tenant-a';
   const m = new TenantModel({
     id,
-    account: spec.account ?? '111111111111',
+    account: 'account' in spec ? spec.account : '111111111111',
     region: spec.region ?? 'eu-west-1',
     declared: spec.declared,
     compliance: spec.compliance,

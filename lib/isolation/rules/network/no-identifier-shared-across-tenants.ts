@@ -1,7 +1,25 @@
-import { literalIdentifiers } from '../../facts';
+import { fleetIdentities, type FleetIdentity } from '../../facts';
+import type { TenantModel } from '../../model';
 import type { IsolationRule } from '../../rule';
 
-/** ISO-FLEET-1: no physical identifier (VPC, subnet, cluster, endpoint) appears in two tenants' templates. */
+/**
+ * Whether two tenants naming the same thing name one resource. Ids AWS assigns (no scope) are one resource
+ * whatever the account; a name the template chooses is one resource only in one account and Region (CloudFormation
+ * User Guide, Fn::ImportValue: "For each AWS account, Export names must be unique within a Region"; the same holds
+ * for cluster, DB instance and domain names, which appear in ARNs with the account and Region).
+ */
+function sameResource(a: FleetIdentity['scope'], b: FleetIdentity['scope']): 'yes' | 'no' | 'unknown' {
+  if (!a || !b) return 'yes';
+  if (a.account && b.account && a.account !== b.account) return 'no';
+  if (a.region && b.region && a.region !== b.region) return 'no';
+  return a.account && b.account && a.region && b.region ? 'yes' : 'unknown';
+}
+
+function tenantsText(ids: readonly string[]): string {
+  return `tenant${ids.length > 1 ? 's' : ''} ${ids.join(', ')}`;
+}
+
+/** ISO-FLEET-1: no physical identifier (VPC, subnet, cluster, endpoint, export) is named by two tenants. */
 export const noIdentifierSharedAcrossTenants: IsolationRule = {
   id: 'ISO-FLEET-1',
   title: 'No VPC, subnet, security group, cluster or data endpoint is referenced by two tenants',
@@ -9,26 +27,52 @@ export const noIdentifierSharedAcrossTenants: IsolationRule = {
   concern: 'network',
   proves: 'network',
   rationale:
-    'When two "exclusive" tenants name the same vpc- id, cluster ARN or database hostname, they share it. Each ' +
-    'template alone may look plausible; only the fleet view shows the same physical thing behind both.',
-  remediation: 'Give each tenant its own resources, defined in its own stack.',
+    'When two "exclusive" tenants name the same vpc- id, cluster ARN or database hostname, or two tenants in one ' +
+    'account name the same cluster or import the same export, they share it. Each template alone may look ' +
+    'plausible; only the fleet view shows the same physical thing behind both. The same names in different ' +
+    'accounts (every tenant deployed from one template) are different resources.',
+  remediation: 'Give each tenant its own resources, defined in its own stack and account.',
   controls: ['NIST SC-4', 'NIST SC-32', 'PCI DSS A1.1.1'],
   checkFleet(tenants, report) {
-    const owners = new Map<string, Set<string>>();
-    const byTenant = new Map(tenants.map((t) => [t.id, literalIdentifiers(t).filter((l) => l.kind !== 'kms-key')]));
-    for (const [tenant, ids] of byTenant) for (const l of ids) owners.set(l.id, (owners.get(l.id) ?? new Set()).add(tenant));
+    const byKey = new Map<string, { tenant: TenantModel; id: FleetIdentity }[]>();
+    const byTenant = new Map<TenantModel, readonly FleetIdentity[]>();
+    for (const t of tenants) {
+      const ids = fleetIdentities(t);
+      byTenant.set(t, ids);
+      for (const id of ids) {
+        const list = byKey.get(id.key);
+        if (list) list.push({ tenant: t, id });
+        else byKey.set(id.key, [{ tenant: t, id }]);
+      }
+    }
     for (const t of tenants) {
       let shared = 0;
-      for (const l of byTenant.get(t.id) ?? []) {
-        const others = [...(owners.get(l.id) ?? [])].filter((x) => x !== t.id);
-        if (others.length === 0) continue;
+      for (const mine of byTenant.get(t) ?? []) {
+        const sharing = new Set<string>();
+        const maybe = new Set<string>();
+        for (const other of byKey.get(mine.key) ?? []) {
+          // Two stacks exporting one name cannot both deploy in one account and Region; sharing needs an import.
+          if (other.tenant === t || (mine.role === 'exports' && other.id.role === 'exports')) continue;
+          const same = sameResource(mine.scope, other.id.scope);
+          if (same === 'yes') sharing.add(other.tenant.id);
+          else if (same === 'unknown') maybe.add(other.tenant.id);
+        }
+        if (sharing.size === 0 && maybe.size === 0) continue;
         shared++;
-        report.forTenant(t.id).fail({
-          stack: l.resource.stack.name, resource: l.resource.id,
-          path: l.path,
-          value: l.value,
-          message: `${l.value} (${l.kind}) is also referenced by tenant${others.length > 1 ? 's' : ''} ${others.join(', ')}`,
-        });
+        const at = { stack: mine.stack, resource: mine.resource, path: mine.path, value: mine.value };
+        const verb = mine.role === 'exports' ? 'imported' : 'named';
+        if (sharing.size > 0) {
+          const where = mine.scope ? ` in account ${mine.scope.account} and Region ${mine.scope.region}` : '';
+          const message = mine.scope
+            ? `${mine.what} ${mine.value}${where} is also ${verb} by ${tenantsText([...sharing])} in that account and Region: they share it`
+            : `${mine.value} (${mine.what}) is also referenced by ${tenantsText([...sharing])}`;
+          report.forTenant(t.id).fail({ ...at, message });
+        } else {
+          report.forTenant(t.id).unverifiable({
+            ...at,
+            message: `${mine.what} ${mine.value} is also ${verb} by ${tenantsText([...maybe])}, and the account or Region of one of them is not known: the verifier cannot tell whether it is one ${mine.what}`,
+          });
+        }
       }
       if (shared === 0 && tenants.length > 1) {
         const stack = t.stacks[0]?.name ?? t.id;

@@ -1,5 +1,5 @@
-import { describe, litString } from '../../model';
-import { propertyIndex } from '../../facts';
+import { describe } from '../../model';
+import { importsOf } from '../../facts';
 import type { IsolationRule } from '../../rule';
 
 /** ISO-REF-1: the tenant's templates import nothing exported outside the tenant. */
@@ -15,17 +15,11 @@ export const noForeignImports: IsolationRule = {
   remediation: 'Define what is imported in the tenant stack itself; keep all tenant resources in the tenant\'s own stacks.',
   controls: ['NIST AC-4', 'NIST SC-7', 'NIST CM-2'],
   checkTemplate(tenant, report) {
-    for (const entry of propertyIndex(tenant)) {
-      if (entry.fn !== 'Fn::ImportValue') continue;
-      const { resource: r, node, path } = entry;
-      for (const n of r.stack.resolve((node as Record<string, unknown>)['Fn::ImportValue'])) {
-        const name = litString(n);
-        const exported = name !== undefined ? tenant.findExport(name) : undefined;
-        if (exported) {
-          report.pass({ stack: r.stack.name, resource: r.id, path, value: name, message: `${r.id} imports ${name} from the tenant's own stack ${exported.stack.name}` });
-        } else {
-          report.fail({ stack: r.stack.name, resource: r.id, path, value: describe(n), message: `${r.id} imports ${describe(n)}, which no stack of the tenant exports` });
-        }
+    for (const { resource: r, path, value, name, exported } of importsOf(tenant)) {
+      if (exported && name !== undefined) {
+        report.pass({ stack: r.stack.name, resource: r.id, path, value: name, message: `${r.id} imports ${name} from the tenant's own stack ${exported.stack.name}` });
+      } else {
+        report.fail({ stack: r.stack.name, resource: r.id, path, value: describe(value), message: `${r.id} imports ${describe(value)}, which no stack of the tenant exports` });
       }
     }
   },
