@@ -70,6 +70,25 @@ export interface LoadedTemplate {
   readonly sha256?: string;
   /** The file's size in bytes (absent when read with `digest: false`). */
   readonly bytes?: number;
+  /** Templates read from a cloud assembly: the hash its asset manifest records for the template at synthesis. */
+  readonly synthesis?: SynthesisRecord;
+}
+
+/**
+ * What a cloud assembly records about a template at synthesis, and whether the file still matches it. The CDK
+ * publishes every stack template as a file asset (`files.<hash>.source.path` in `<stack>.assets.json`) whose asset id
+ * is the SHA-256 of the template text it wrote (aws-cdk-lib StackSynthesizer: `contentHash` of the template file; a
+ * nested stack's is the SHA-256 of its compact JSON).
+ */
+export interface SynthesisRecord {
+  /** The asset manifest recording the template; absent when no asset manifest of the assembly names it. */
+  readonly manifest?: string;
+  /** The SHA-256 recorded (hex). */
+  readonly recorded?: string;
+  /** The SHA-256 of the template file as read (hex). */
+  readonly actual: string;
+  /** The file is the one synthesized (its bytes, or for a nested stack its compact JSON, hash to `recorded`). */
+  readonly matches: boolean;
 }
 
 export interface InputError {
@@ -117,7 +136,12 @@ export function readInputs(inputs: readonly string[], options: ReadOptions = {})
 }
 
 /** Reads one template file (JSON or YAML). */
-export function readTemplateFile(file: string, extra: Partial<LoadedTemplate> = {}, digest = true): LoadedTemplate | InputError {
+export function readTemplateFile(
+  file: string,
+  extra: Partial<LoadedTemplate> = {},
+  digest = true,
+  recorded?: RecordedHashes,
+): LoadedTemplate | InputError {
   let buf: Buffer | undefined;
   let text: string;
   try {
@@ -130,13 +154,56 @@ export function readTemplateFile(file: string, extra: Partial<LoadedTemplate> = 
   }
   const parsed = parseTemplateText(text, file);
   if ('message' in parsed) return parsed;
+  const sha256 = buf ? createHash('sha256').update(buf).digest('hex') : undefined;
   return {
     file,
     stackName: path.basename(file).replace(/(\.template)?\.(json|ya?ml|template)$/i, ''),
     template: parsed.template,
-    ...(buf ? { sha256: createHash('sha256').update(buf).digest('hex'), bytes: buf.length } : {}),
+    ...(buf ? { sha256, bytes: buf.length } : {}),
     ...extra,
+    ...(recorded ? { synthesis: synthesisOf(recorded, sha256 ?? createHash('sha256').update(text).digest('hex'), parsed.template) } : {}),
   };
+}
+
+/** Compares a template with its assembly record (the nested-stack form is checked only when the bytes differ). */
+function synthesisOf(recorded: RecordedHashes, actual: string, template: CfnTemplate): SynthesisRecord {
+  const hashes = recorded.hashes ?? [];
+  if (!recorded.manifest || hashes.length === 0) return { actual, matches: false };
+  if (hashes.includes(actual)) return { manifest: recorded.manifest, recorded: actual, actual, matches: true };
+  const compact = createHash('sha256').update(JSON.stringify(template)).digest('hex');
+  if (hashes.includes(compact)) return { manifest: recorded.manifest, recorded: compact, actual, matches: true };
+  return { manifest: recorded.manifest, recorded: hashes[0], actual, matches: false };
+}
+
+/** The hashes an assembly's asset manifests record for one template file (empty: the assembly records none). */
+interface RecordedHashes {
+  readonly manifest?: string;
+  readonly hashes?: readonly string[];
+}
+
+/** Asset manifests of one assembly: template file (relative path) -> the asset manifest and the hashes recorded. */
+function recordedTemplateHashes(dir: string, artifacts: Record<string, AssemblyArtifact>): Map<string, RecordedHashes> {
+  const out = new Map<string, { manifest: string; hashes: string[] }>();
+  for (const name in artifacts) {
+    const artifact = artifacts[name]!;
+    const file = artifact.properties?.file;
+    if (artifact.type !== 'cdk:asset-manifest' || typeof file !== 'string') continue;
+    let files: Record<string, { source?: { path?: unknown; packaging?: unknown } }> | undefined;
+    try {
+      files = (JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { files?: typeof files }).files;
+    } catch {
+      continue; // an unreadable asset manifest records nothing: the templates it would cover cannot be checked
+    }
+    for (const id in files ?? {}) {
+      const source = files![id]?.source;
+      if (typeof source?.path !== 'string' || source.packaging !== 'file' || !/^[0-9a-f]{64}$/.test(id)) continue;
+      const key = path.normalize(source.path);
+      const entry = out.get(key) ?? { manifest: path.join(dir, file), hashes: [] };
+      entry.hashes.push(id);
+      out.set(key, entry);
+    }
+  }
+  return out;
 }
 
 /** SHA-256 and size of a template as read, or of its file now when it was read with `digest: false`. */
@@ -205,6 +272,7 @@ function readAssembly(dir: string, out: LoadedTemplate[], errors: InputError[], 
     errors.push({ file: manifestFile, message: `not a readable cloud assembly manifest: ${(e as Error).message}` });
     return;
   }
+  const recorded = recordedTemplateHashes(dir, manifest.artifacts ?? {});
   for (const [name, artifact] of Object.entries(manifest.artifacts ?? {})) {
     if (artifact.type === 'cdk:cloud-assembly') {
       const sub = artifact.properties?.directoryName;
@@ -225,18 +293,26 @@ function readAssembly(dir: string, out: LoadedTemplate[], errors: InputError[], 
       path.join(dir, templateFile),
       { stackName, displayName: artifact.displayName ?? name, account, region, assemblyDir: dir },
       digest,
+      recorded.get(path.normalize(templateFile)) ?? {},
     );
     if ('message' in loaded) {
       errors.push(loaded);
       continue;
     }
     out.push(loaded);
-    readNestedStacks(dir, loaded, out, errors, digest);
+    readNestedStacks(dir, loaded, out, errors, digest, recorded);
   }
 }
 
 /** Nested stack templates are assets named by the parent's `aws:asset:path` metadata. */
-function readNestedStacks(dir: string, parent: LoadedTemplate, out: LoadedTemplate[], errors: InputError[], digest: boolean): void {
+function readNestedStacks(
+  dir: string,
+  parent: LoadedTemplate,
+  out: LoadedTemplate[],
+  errors: InputError[],
+  digest: boolean,
+  recorded: ReadonlyMap<string, RecordedHashes>,
+): void {
   for (const logicalId in parent.template.Resources) {
     const r = parent.template.Resources[logicalId]!;
     if (r.Type !== 'AWS::CloudFormation::Stack') continue;
@@ -253,11 +329,12 @@ function readNestedStacks(dir: string, parent: LoadedTemplate, out: LoadedTempla
         nestedIn: { stackName: parent.stackName, logicalId },
       },
       digest,
+      recorded.get(path.normalize(assetPath)) ?? {},
     );
     if ('message' in loaded) errors.push(loaded);
     else {
       out.push(loaded);
-      readNestedStacks(dir, loaded, out, errors, digest);
+      readNestedStacks(dir, loaded, out, errors, digest, recorded);
     }
   }
 }

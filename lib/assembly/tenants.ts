@@ -76,6 +76,7 @@ export function buildTenantModel(group: GroupedTenant, options: GroupOptions = {
     name: t.stackName,
     file: t.file,
     template: t.template,
+    synthesis: t.synthesis,
   }));
   const model = new TenantModel({
     id: group.id,

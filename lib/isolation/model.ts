@@ -8,7 +8,7 @@
  *
  * This module does no I/O and imports no construct classes.
  */
-import type { CfnResource, CfnTemplate } from '../assembly/read';
+import type { CfnResource, CfnTemplate, SynthesisRecord } from '../assembly/read';
 import type { IsolationLevel } from './levels';
 
 /** A reference to something the tenant's own templates define. */
@@ -179,6 +179,8 @@ export interface StackModelInput {
   readonly name: string;
   readonly file: string;
   readonly template: CfnTemplate;
+  /** Templates from a cloud assembly: what the assembly records about the template at synthesis. */
+  readonly synthesis?: SynthesisRecord;
   /** For nested stacks: the parameters as the parent passes them, resolved in the parent. */
   readonly parent?: { readonly stack: StackModel; readonly parameters: Readonly<Record<string, unknown>> };
 }
@@ -197,6 +199,7 @@ export class StackModel {
   readonly name: string;
   readonly file: string;
   readonly template: CfnTemplate;
+  readonly synthesis?: SynthesisRecord;
   readonly resources = new Map<string, ResourceRef>();
   private readonly ownProblems: { resource: string; message: string }[] = [];
   private parent?: StackModelInput['parent'];
@@ -212,6 +215,7 @@ export class StackModel {
     this.name = input.name;
     this.file = input.file;
     this.template = input.template;
+    this.synthesis = input.synthesis;
     this.parent = input.parent;
     const resources = input.template.Resources ?? {};
     for (const id in resources) {

@@ -75,9 +75,11 @@ export interface NagPackResult {
    * - `passed`: the assembly exists (synth passed) and no finding of the pack was acknowledged;
    * - `passed-with-acknowledgements`: synth passed; these findings were acknowledged with a reason;
    * - `failed`: the validation report lists unacknowledged violations of the pack;
-   * - `not-recorded`: the inputs are template files, not a cloud assembly, so the result is not part of them.
+   * - `not-recorded`: the inputs are template files, not a cloud assembly, so the result is not part of them;
+   * - `not-valid`: a template of the tenant was modified after synthesis, so what the assembly records is about
+   *   another template (ISO-TPL-2).
    */
-  readonly result: 'passed' | 'passed-with-acknowledgements' | 'failed' | 'not-recorded';
+  readonly result: 'passed' | 'passed-with-acknowledgements' | 'failed' | 'not-recorded' | 'not-valid';
   readonly acknowledged: readonly NagAcknowledgement[];
   readonly violations: readonly ReportedViolation[];
 }
@@ -180,6 +182,8 @@ export interface NagInput {
   /** Logical ids by construct path (`aws:cdk:path` of each resource). */
   readonly resourcesUnder: (constructPath: string) => string[];
   readonly stackNames: readonly string[];
+  /** Template files of the tenant that no longer match their synthesis record. @default - none */
+  readonly modifiedAfterSynthesis?: readonly string[];
 }
 
 /** What the assembly records of the cdk-nag packs the tenant's regimes apply. */
@@ -211,11 +215,13 @@ export function nagEvidence(input: NagInput): NagEvidence {
     const acknowledged = byPack.get(pack) ?? [];
     const result: NagPackResult['result'] = !input.fromAssembly
       ? 'not-recorded'
-      : violations.length > 0 || plugins.some((p) => p.conclusion === 'failure')
-        ? 'failed'
-        : acknowledged.length > 0
-          ? 'passed-with-acknowledgements'
-          : 'passed';
+      : input.modifiedAfterSynthesis?.length
+        ? 'not-valid'
+        : violations.length > 0 || plugins.some((p) => p.conclusion === 'failure')
+          ? 'failed'
+          : acknowledged.length > 0
+            ? 'passed-with-acknowledgements'
+            : 'passed';
     return {
       pack,
       regimes:
@@ -227,15 +233,20 @@ export function nagEvidence(input: NagInput): NagEvidence {
       violations,
     };
   });
-  const statement = input.fromAssembly
-    ? 'cdk-nag 3 runs as a CDK validation plugin during `cdk synth`, and a failing plugin makes synth fail, so a cloud assembly ' +
-      'exists only if every pack reported no finding that was not acknowledged (unless the app set ' +
-      '`@aws-cdk/core:failSynthOnValidationErrors` to false, which the assembly does not record). The assembly does not record ' +
-      "which plugins ran: the packs listed follow from the tenant's regimes exactly as lib/compliance/packs.ts selects them for synth, " +
-      'and the acknowledgements are those the constructs recorded with their reasons (`aws:cdk:acknowledged-rules` in the stack ' +
-      'metadata). Re-run `npx cdk synth` to run the packs again.'
-    : 'The inputs are template files, not a cloud assembly: the cdk-nag result is not part of them and is not shown. The packs ' +
-      "listed are those the app applies for the tenant's regimes; run `npx cdk synth` to run them, and pass `cdk.out` to the report.";
+  const modified = input.modifiedAfterSynthesis ?? [];
+  const statement =
+    input.fromAssembly && modified.length
+      ? `Not valid: ${modified.join(', ')} ${modified.length === 1 ? 'was' : 'were'} modified after synthesis (ISO-TPL-2), so the ` +
+        'cdk-nag result the cloud assembly records is about a different template. Re-run `npx cdk synth` and report on the new assembly.'
+      : input.fromAssembly
+        ? 'cdk-nag 3 runs as a CDK validation plugin during `cdk synth`, and a failing plugin makes synth fail, so a cloud assembly ' +
+          'exists only if every pack reported no finding that was not acknowledged (unless the app set ' +
+          '`@aws-cdk/core:failSynthOnValidationErrors` to false, which the assembly does not record). The assembly does not record ' +
+          "which plugins ran: the packs listed follow from the tenant's regimes exactly as lib/compliance/packs.ts selects them for synth, " +
+          'and the acknowledgements are those the constructs recorded with their reasons (`aws:cdk:acknowledged-rules` in the stack ' +
+          'metadata). Re-run `npx cdk synth` to run the packs again.'
+        : 'The inputs are template files, not a cloud assembly: the cdk-nag result is not part of them and is not shown. The packs ' +
+          "listed are those the app applies for the tenant's regimes; run `npx cdk synth` to run them, and pass `cdk.out` to the report.";
   return {
     recorded: input.fromAssembly,
     packs,

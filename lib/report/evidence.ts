@@ -127,6 +127,11 @@ export interface TemplateIntegrity {
   readonly file: string;
   readonly sha256: string;
   readonly bytes: number;
+  /**
+   * Against the hash the cloud assembly records for the template at synthesis (ISO-TPL-2): `as synthesized`,
+   * `modified after synthesis`, `no record` (from an assembly that records none), or absent for a template file.
+   */
+  readonly synthesis?: 'as synthesized' | 'modified after synthesis' | 'no record';
 }
 
 export interface EvidencePack {
@@ -402,6 +407,9 @@ export function buildEvidence(
         plugins,
         resourcesUnder: resourcesUnderFn(tpl),
         stackNames: v.stacks.map((s) => s.name),
+        modifiedAfterSynthesis: tpl
+          .filter((t) => t.synthesis?.recorded && !t.synthesis.matches)
+          .map((t) => rel(t.file, baseDir)),
       }),
       shared: model
         ? discloseSharedPlane({
@@ -456,6 +464,15 @@ export function buildEvidence(
     stack: t.displayName ?? t.stackName,
     file: rel(t.file, baseDir),
     ...templateDigest(t),
+    ...(t.synthesis
+      ? {
+          synthesis: !t.synthesis.recorded
+            ? ('no record' as const)
+            : t.synthesis.matches
+              ? ('as synthesized' as const)
+              : ('modified after synthesis' as const),
+        }
+      : {}),
   }));
 
   const inputs = (options.inputs ?? templates.map((t) => rel(t.file, baseDir))).map(shellQuote);

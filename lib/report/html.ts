@@ -35,6 +35,7 @@ pre { background:#f2f4f7; border:1px solid var(--line); padding: 10px 12px; over
 .pass { color: var(--green); background: var(--green-bg); }
 .fail, .unverifiable, .expired, .not-supported, .failed { color: var(--red); background: var(--red-bg); }
 .warning, .due, .missing { color: var(--amber); background: var(--amber-bg); }
+.not-valid { color: var(--red); background: var(--red-bg); }
 .not-applicable, .above-level, .not-recorded, .none { color: var(--grey); background: #f2f4f7; }
 .valid, .supported, .passed, .passed-with-acknowledgements { color: var(--green); background: var(--green-bg); }
 .verdict { font-size: 14px; padding: 3px 12px; }
@@ -154,6 +155,7 @@ const NAG_LABEL: Record<NagPackResult['result'], string> = {
   'passed-with-acknowledgements': 'PASSED (acknowledged)',
   failed: 'FAILED',
   'not-recorded': 'NOT IN THE INPUTS',
+  'not-valid': 'NOT VALID: TEMPLATE MODIFIED',
 };
 
 function regimeHtml(r: RegimeEvidence, nag: NagEvidence, prefix: string): string {
@@ -343,7 +345,7 @@ export function renderHtml(pack: EvidencePack): string {
   );
   const integrityRows = pack.templates.map(
     (t) =>
-      `<tr><td>${esc(t.tenant)}</td><td>${c(t.stack)}</td><td>${c(t.file)}</td><td class="mono">${esc(t.sha256)}</td><td>${t.bytes}</td></tr>`,
+      `<tr><td>${esc(t.tenant)}</td><td>${c(t.stack)}</td><td>${c(t.file)}</td><td class="mono">${esc(t.sha256)}</td><td>${t.bytes}</td><td>${t.synthesis ? badge(t.synthesis === 'as synthesized' ? 'pass' : 'fail', t.synthesis.toUpperCase()) : '<span class="small">template file: no record</span>'}</td></tr>`,
   );
   const verdictText =
     fleet.verdict === 'pass'
@@ -384,7 +386,7 @@ ${pack.tenants.map((t, i) => tenantHtml(t, i)).join('\n')}
 <section id="integrity">
 <h2>Integrity and re-running</h2>
 <p>The verdicts above are a function of these template files. Compute their SHA-256 yourself and compare; then re-run the verifier and compare its JSON verdicts with the fleet summary.</p>
-<table><thead><tr><th>Tenant</th><th>Stack</th><th>File</th><th>SHA-256</th><th>Bytes</th></tr></thead><tbody>${integrityRows.join('')}</tbody></table>
+<table><thead><tr><th>Tenant</th><th>Stack</th><th>File</th><th>SHA-256</th><th>Bytes</th><th>Against synthesis (asset manifest)</th></tr></thead><tbody>${integrityRows.join('')}</tbody></table>
 <dl class="facts"><dt>Tool</dt><dd>${esc(pack.tool.name)} ${esc(pack.tool.version)}</dd><dt>Generated</dt><dd>${esc(pack.generatedAt)}</dd><dt>Licences judged on</dt><dd>${esc(pack.today)}</dd><dt>Inputs</dt><dd>${pack.inputs.map(c).join(' ')}</dd></dl>
 <h4>Compare the checksums</h4><pre>${esc(pack.rerun.checksums)}</pre>
 <h4>Re-run the isolation checks</h4><pre>${esc(pack.rerun.verify)}</pre>

@@ -244,7 +244,11 @@ function tenantMd(t: TenantEvidence): string {
       t.nag.packs.map((p) => [
         code(p.pack),
         p.regimes.join(', '),
-        p.result === 'failed' ? '**FAILED**' : p.result,
+        p.result === 'failed'
+          ? '**FAILED**'
+          : p.result === 'not-valid'
+            ? '**NOT VALID: template modified after synthesis**'
+            : p.result,
         String(p.acknowledged.length),
         String(p.violations.length),
       ]),
@@ -345,8 +349,17 @@ export function renderMarkdown(pack: EvidencePack): string {
   );
   out.push(
     table(
-      ['Tenant', 'Stack', 'File', 'SHA-256', 'Bytes'],
-      pack.templates.map((t) => [t.tenant, code(t.stack), code(t.file), code(t.sha256), String(t.bytes)]),
+      ['Tenant', 'Stack', 'File', 'SHA-256', 'Bytes', 'Against synthesis'],
+      pack.templates.map((t) => [
+        t.tenant,
+        code(t.stack),
+        code(t.file),
+        code(t.sha256),
+        String(t.bytes),
+        t.synthesis === 'modified after synthesis'
+          ? '**MODIFIED AFTER SYNTHESIS**'
+          : (t.synthesis ?? 'template file: no record'),
+      ]),
     ),
     '',
   );

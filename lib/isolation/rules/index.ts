@@ -55,6 +55,7 @@ import { notPubliclyReachable } from './network/not-publicly-reachable';
 import { noForeignAccountArns } from './references/no-foreign-account-arns';
 import { noForeignImports } from './references/no-foreign-imports';
 import { accessPolicyTenantOnly } from './search/access-policy-tenant-only';
+import { asSynthesized } from './template/as-synthesized';
 import { fullyVerifiable } from './template/fully-verifiable';
 
 /** The live half of a rule: its checks over a live inventory and the read-only actions they need. */
@@ -96,6 +97,7 @@ export const RULES: readonly IsolationRule[] = [
   noForeignAccountArns,
   withLive(accessPolicyTenantOnly, accessPolicyTenantOnlyLive),
   fullyVerifiable,
+  asSynthesized,
   withLive(dedicatedHardware, dedicatedHardwareLive),
   withLive(hsmKeys, hsmKeysLive),
   withLive(databaseHygiene, databaseHygieneLive),
