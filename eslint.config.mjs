@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'cdk.out*/**', 'dist/**', 'coverage/**', 'test-artifacts/**', 'bench-out/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', 'cdk.out*/**', 'dist/**', 'coverage/**', 'test-artifacts/**', 'bench-out/**', '.stryker-tmp/**', 'reports/**', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
