@@ -44,6 +44,13 @@ export function checkLive(inv: TenantInventory, report: Reporter): void {
     const describeSide = (s: LivePeeringSide): string => `${s.vpcId ?? '?'} (account ${s.ownerId ?? '?'}, ${s.region ?? '?'})`;
     if (inside(p.requester) && inside(p.accepter)) {
       report.pass({ ...base, value: p.status, message: `peering ${p.id} connects two of the tenant's own VPCs, ${p.requester.vpcId} and ${p.accepter.vpcId}` });
+    } else if (!vpcs && [p.requester, p.accepter].every((s) => ownerOf(inv, s.ownerId) === 'self' && (!s.region || s.region === inv.region))) {
+      // Both ends are in the tenant's account and region, and which VPCs are the tenant's is unknown: not evidence.
+      report.unverifiable({
+        ...base,
+        value: `${p.requester.vpcId} -> ${p.accepter.vpcId}`,
+        message: `could not verify peering ${p.id} (${p.status}) between ${describeSide(p.requester)} and ${describeSide(p.accepter)}: the tenant's VPCs are unknown`,
+      });
     } else {
       const foreign = inside(p.requester) ? p.accepter : p.requester;
       report.fail({
