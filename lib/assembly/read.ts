@@ -129,10 +129,42 @@ export function readInputs(inputs: readonly string[], options: ReadOptions = {})
     } else {
       const result = readTemplateFile(input, {}, digest);
       if ('message' in result) errors.push(result);
-      else templates.push(result);
+      else {
+        templates.push(result);
+        readLocalNestedStacks(result, templates, errors, digest, new Set([path.resolve(input)]));
+      }
     }
   }
-  return { templates, errors };
+  // A template file also given on its own that a parent deploys as its nested stack is read once, as the nested one.
+  const nested = new Set(templates.filter((t) => t.nestedIn && !t.assemblyDir).map((t) => path.resolve(t.file)));
+  if (nested.size === 0) return { templates, errors };
+  return { templates: templates.filter((t) => t.nestedIn || t.assemblyDir || !nested.has(path.resolve(t.file))), errors };
+}
+
+/**
+ * Nested stacks of a template file whose TemplateURL is a local file path, the form `aws cloudformation package`
+ * takes before it uploads the file (AWS CLI reference, "cloudformation package": TemplateURL of
+ * AWS::CloudFormation::Stack may be a local path), resolved against the parent's directory. An S3 URL is not read:
+ * the model reports that nested stack as not verifiable.
+ */
+function readLocalNestedStacks(parent: LoadedTemplate, out: LoadedTemplate[], errors: InputError[], digest: boolean, seen: Set<string>): void {
+  for (const logicalId in parent.template.Resources) {
+    const r = parent.template.Resources[logicalId]!;
+    const url = r.Type === 'AWS::CloudFormation::Stack' ? r.Properties?.TemplateURL : undefined;
+    if (typeof url !== 'string' || url === '' || /^[a-z][a-z0-9+.-]*:/i.test(url)) continue;
+    const file = path.resolve(path.dirname(parent.file), url);
+    if (seen.has(file) || !fs.existsSync(file)) continue;
+    const loaded = readTemplateFile(
+      file,
+      { stackName: `${parent.stackName}/${logicalId}`, nestedIn: { stackName: parent.stackName, logicalId } },
+      digest,
+    );
+    if ('message' in loaded) errors.push(loaded);
+    else {
+      out.push(loaded);
+      readLocalNestedStacks(loaded, out, errors, digest, new Set([...seen, file]));
+    }
+  }
 }
 
 /** Reads one template file (JSON or YAML). */
