@@ -84,6 +84,19 @@ export function tenantKeyPolicy(scope: Construct, dataClass: DataClass): iam.Pol
     );
   }
   if (dataClass === 'logs') {
+    // The tenant's alarm topic (TenantMonitoring) is encrypted with the logs key: CloudWatch alarms and RDS event
+    // notifications publish to it and need the key for that ("Configuring AWS KMS permissions for AWS services",
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services), pinned to
+    // the tenant account.
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'TenantAlarmsPublishToEncryptedTopic',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.rds.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': account } },
+      }),
+    );
     statements.push(
       new iam.PolicyStatement({
         sid: 'CloudWatchLogsEncryptsTenantLogGroups',

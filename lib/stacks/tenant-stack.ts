@@ -9,6 +9,7 @@ import { TenantDatabase } from '../../constructs/tenant-database';
 import { TenantHsm } from '../../constructs/tenant-hsm';
 import { DATA_CLASSES, TenantKeys, type DataClass } from '../../constructs/tenant-keys';
 import { DEFAULT_INTERFACE_ENDPOINTS, TenantNetwork } from '../../constructs/tenant-network';
+import { TenantMonitoring } from '../../constructs/tenant-monitoring';
 import { TenantSearch } from '../../constructs/tenant-search';
 import { isRegulated, logRetentionDays, minimumBackupRetentionDays } from '../compliance/retention';
 import type { TenantManifest } from '../manifest/schema';
@@ -72,6 +73,8 @@ export class TenantStack extends Stack {
   public readonly network: TenantNetwork;
   public readonly database: TenantDatabase;
   public readonly search: TenantSearch;
+  /** Alarms, the alarm topic and the dashboard of the tenant's database and search domain. */
+  public readonly monitoring: TenantMonitoring;
   /** The key protecting each data class (HSM-backed at `hsm`). */
   public readonly dataKeys: Readonly<Record<DataClass, kms.IKey>>;
 
@@ -188,6 +191,20 @@ export class TenantStack extends Stack {
       masterNodeInstanceType: search.masterNodeInstanceType,
       volumeSizeGiB: search.volumeSizeGiB,
       logRetention,
+    });
+
+    this.monitoring = new TenantMonitoring(this, 'Monitoring', {
+      tenantId: m.id,
+      topicKey: dataKeys.logs,
+      database: this.database.instance,
+      databaseIdentifier: this.database.instanceIdentifier,
+      maxConnections: db.connections.maxConnections,
+      allocatedStorageGiB: db.allocatedStorageGiB,
+      databaseMemoryGiB: db.memoryGiB,
+      domain: this.search.domain,
+      searchVolumeGiB: search.volumeSizeGiB,
+      searchNodes: search.dataNodes + search.masterNodes,
+      dedicatedMasters: search.masterNodes > 0,
     });
 
     // --- Live verification gate (docs/live-verification.md; owned by the live-verification work) ---------------

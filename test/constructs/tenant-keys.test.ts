@@ -51,6 +51,10 @@ describe.each(EXAMPLE_TENANTS)('TenantKeys of %s', (id) => {
         expect(s.Effect).toBe('Allow');
         if (s.Principal.AWS !== undefined) {
           expect(s.Principal).toEqual({ AWS: root() });
+        } else if (s.Sid === 'TenantAlarmsPublishToEncryptedTopic') {
+          // The alarm topic (TenantMonitoring): CloudWatch alarms and RDS events, pinned to the tenant account.
+          expect(s.Principal).toEqual({ Service: ['cloudwatch.amazonaws.com', 'events.rds.amazonaws.com'] });
+          expect(s.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': m().account } });
         } else {
           expect(s.Principal).toEqual({ Service: urlJoin('logs', m().region) });
           expect(s.Condition).toEqual({
@@ -60,7 +64,9 @@ describe.each(EXAMPLE_TENANTS)('TenantKeys of %s', (id) => {
       }
     } while (policies.next());
     expect(statements).toBeGreaterThan(4);
-    expect(/"Principal":\s*(\{"AWS":\s*)?"\*"/.test(JSON.stringify(fleet.json[id]))).toBe(false);
+    // No statement allows "*" (a Deny to "*", such as the alarm topic's TLS-only statement, grants nothing).
+    const allows = JSON.stringify(fleet.json[id], (_k, v: unknown) => ((v as { Effect?: string } | null)?.Effect === 'Deny' ? undefined : v));
+    expect(/"Principal":\s*(\{"AWS":\s*)?"\*"/.test(allows)).toBe(false);
   });
 
   test('the tenant account administers keys but uses them only through the data class services', () => {
@@ -125,6 +131,11 @@ describe('TenantKeys props', () => {
     const s = stack();
     const doc = s.resolve(tenantKeyPolicy(s, c).toJSON()) as { Statement: Statement[] };
     for (const st of doc.Statement) {
+      if (st.Sid === 'TenantAlarmsPublishToEncryptedTopic') {
+        expect(c).toBe('logs');
+        expect(st.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '123456789012' } });
+        continue;
+      }
       expect(JSON.stringify(st.Principal)).toMatch(/arn:aws:iam::123456789012:root|logs\.eu-west-1\./);
     }
     expect(doc.Statement.some((st) => st.Sid === 'CloudWatchLogsEncryptsTenantLogGroups')).toBe(c === 'logs');
