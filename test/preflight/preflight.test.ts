@@ -112,7 +112,8 @@ describe('tenant requirements from the synthesized stack', () => {
     expect(req.databases).toEqual([
       expect.objectContaining({ engine: 'postgres', engineVersion: '16', instanceClass: 'db.r6g.large', dedicated: true, zones: ZONES }),
     ]);
-    expect(req.searchDomains).toEqual([expect.objectContaining({ engineVersion: 'OpenSearch_2.19', instanceTypes: ['r6g.large.search'], inVpc: true, zones: ZONES })]);
+    // Data nodes and the three dedicated masters every domain has (docs/sizing.md).
+    expect(req.searchDomains).toEqual([expect.objectContaining({ engineVersion: 'OpenSearch_2.19', instanceTypes: ['r6g.large.search', 'm6g.large.search'], inVpc: true, zones: ZONES })]);
     expect(Object.values(req.interfaceEndpointsPerVpc).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
 
@@ -140,7 +141,8 @@ describe('runPreflight', () => {
       'availability-zones',
       'database-class',
       'database-dedicated-tenancy',
-      'search-instance-type',
+      'search-instance-type', // data nodes
+      'search-instance-type', // dedicated masters
       'quota-vpcs',
       'quota-interface-endpoints',
     ]);
@@ -241,9 +243,11 @@ describe('runPreflight', () => {
 
   test('a search instance type not offered for the engine version fails', async () => {
     os_.on(ListInstanceTypeDetailsCommand).resolves({ InstanceTypeDetails: [{ InstanceType: 'm6g.large.search' }] });
-    expect(only(await runPreflight(acme(), clients()), 'search-instance-type')).toEqual(
+    const results = byCheck(await runPreflight(acme(), clients()), 'search-instance-type');
+    expect(results).toEqual([
       expect.objectContaining({ status: 'fail', detail: expect.stringContaining('r6g.large.search is not offered for OpenSearch_2.19 in eu-west-1') }),
-    );
+      expect.objectContaining({ status: 'pass', detail: expect.stringContaining('m6g.large.search is offered') }),
+    ]);
   });
 
   test('VPC quota: VPCs of other stacks plus this stack\'s two must fit; its own existing VPCs are not counted twice', async () => {
@@ -317,7 +321,7 @@ describe('exclusive-desk preflight', () => {
     const io = memoryIO(ROOT);
     await expect(command([assembly(), '--tenant', 'acme-health', '--tenants-dir', TENANTS_DIR], io)).resolves.toBe(0);
     expect(io.out).toMatch(/^preflight acme-health \(ExclusiveDesk-acme-health, account 111111111111, eu-west-1\): ready to deploy$/m);
-    expect(io.out).toMatch(/9 checks: 9 passed, 0 failed, 0 could not be checked/);
+    expect(io.out).toMatch(/10 checks: 10 passed, 0 failed, 0 could not be checked/);
   });
 
   test('a failing check: exit 1, with the fix printed under it; json has the same results', async () => {
