@@ -10,6 +10,7 @@ import {
   renderGuardJson,
   renderGuardText,
   type GuardReport,
+  type StackPair,
 } from '../guard';
 import type { LoadedTemplate } from '../assembly/read';
 import { oneOf, parseCommandArgs } from './args';
@@ -21,11 +22,13 @@ const USAGE = `usage: exclusive-desk guard <baseline> <candidate> [options]
 Fails (exit 1) when deploying the candidate over the baseline would replace or remove a stateful resource
 (database, search domain, key, VPC, subnet, secret, log group, backup vault, HSM custom resources, ...).
 Each side is a cloud assembly directory (cdk.out), CloudFormation template files (JSON or YAML), or
-\`aws cloudformation get-template\` output saved as <StackName>.json. Stacks are matched by stack name.
+\`aws cloudformation get-template\` output. Stacks are paired by stack name (a template file's name is its file
+name); when each side holds one stack they are compared whatever their names; otherwise pair them with --stack.
 
 options:
   --format text|json        output format (default text)
   --stack <name>            compare only this stack (repeatable)
+  --stack <old>=<new>       compare baseline stack <old> with candidate stack <new> (repeatable)
   --stateful-type <type>    also treat this resource type as stateful (repeatable)
   --allow <stack>/<id>      acknowledge a reviewed finding: reported, not failing (repeatable)
   --strict                  treat every conditional replacement as a replacement, without exceptions
@@ -61,7 +64,15 @@ export const guardCommand: Command = async (argv, io) => {
   const candidate = readSide('candidate', candidatePaths, io);
   if (!baseline || !candidate) return EXIT.BAD_INPUT;
 
-  for (const name of values.stack ?? []) {
+  const names: string[] = [];
+  const pairs: StackPair[] = [];
+  for (const raw of values.stack ?? []) {
+    const eq = raw.indexOf('=');
+    if (eq === -1) names.push(raw);
+    else if (eq > 0 && eq < raw.length - 1) pairs.push({ baseline: raw.slice(0, eq), candidate: raw.slice(eq + 1) });
+    else throw new UsageError(`--stack must be <name> or <baseline stack>=<candidate stack>, got "${raw}"`);
+  }
+  for (const name of names) {
     if (![...baseline, ...candidate].some((t) => t.stackName === name)) {
       throw new UsageError(`--stack ${name} matches no stack in the baseline or the candidate`);
     }
@@ -69,7 +80,8 @@ export const guardCommand: Command = async (argv, io) => {
   let report: GuardReport;
   try {
     report = guardTemplates(baseline, candidate, {
-      stacks: values.stack,
+      stacks: names,
+      pairs,
       allow: values.allow,
       extraStatefulTypes: values['stateful-type'],
       strict: values.strict,

@@ -17,13 +17,24 @@ import { conditionalResolution, isStatefulType, RETAINING_DELETION_POLICIES, STA
 
 /** One stack template on one side of the comparison (a LoadedTemplate satisfies it). */
 export type GuardTemplate = Pick<LoadedTemplate, 'stackName' | 'template' | 'file'> &
-  Partial<Pick<LoadedTemplate, 'account' | 'region'>>;
+  Partial<Pick<LoadedTemplate, 'account' | 'region' | 'assemblyDir'>>;
+
+/** An explicit pairing of a baseline stack with a candidate stack of another name (`--stack <baseline>=<candidate>`). */
+export interface StackPair {
+  readonly baseline: string;
+  readonly candidate: string;
+}
 
 export interface GuardOptions {
   /** More resource types to treat as stateful (`--stateful-type`). @default - none */
   readonly extraStatefulTypes?: readonly string[];
   /** Compare only these stack names (`--stack`); other stacks on either side are ignored. @default - every stack */
   readonly stacks?: readonly string[];
+  /**
+   * Compare these baseline stacks with these candidate stacks whatever their names (`--stack <old>=<new>`). Given
+   * alone (without `stacks`), only the paired stacks are compared. @default - stacks are paired by name
+   */
+  readonly pairs?: readonly StackPair[];
   /**
    * Findings acknowledged for this run, as `<stack>/<logicalId>` (`--allow`): reported with severity
    * `acknowledged` and not failing. For a deliberate, reviewed replacement (a planned migration, offboarding).
@@ -87,9 +98,20 @@ export interface InPlaceUpdate extends ResourceRef {
   readonly notes?: readonly string[];
 }
 
+/**
+ * How a baseline stack found its candidate: `name` (the same stack name), `single-stack` (each side holds exactly
+ * one stack, compared whatever their names) or `--stack` (an explicit `<baseline>=<candidate>` pair).
+ */
+export type PairedBy = 'name' | 'single-stack' | '--stack';
+
 export interface StackComparison {
+  /** The stack as findings name it: the baseline's name (or the candidate's, for an added stack). */
   readonly stack: string;
   readonly status: 'compared' | 'added' | 'removed';
+  /** For a compared stack: how the two sides were paired. */
+  readonly pairedBy?: PairedBy;
+  /** For a compared stack whose candidate has another name: the candidate's stack name. */
+  readonly candidateStack?: string;
   readonly baselineFile?: string;
   readonly candidateFile?: string;
 }
@@ -119,7 +141,7 @@ export interface GuardReport {
   readonly summary: GuardSummary;
 }
 
-/** The inputs cannot be compared (an ambiguous stack name). The CLI reports it as bad input. */
+/** The inputs cannot be compared (an ambiguous stack name or pairing). The CLI reports it as bad input. */
 export class GuardInputError extends Error {
   constructor(message: string) {
     super(message);
@@ -127,15 +149,17 @@ export class GuardInputError extends Error {
   }
 }
 
-/** Compares every stack of the baseline with the candidate stack of the same name. */
+/**
+ * Compares every stack of the baseline with its candidate stack: the one of the same name, the only one when each
+ * side holds exactly one stack, or the one `pairs` names. Throws GuardInputError when stacks cannot be paired
+ * with certainty (see pairStacks): a guessed pairing could report a whole stack as removed, or compare the wrong one.
+ */
 export function guardTemplates(
   baseline: readonly GuardTemplate[],
   candidate: readonly GuardTemplate[],
   options: GuardOptions = {},
 ): GuardReport {
-  const only = options.stacks && options.stacks.length > 0 ? new Set(options.stacks) : undefined;
-  const pick = (side: readonly GuardTemplate[]) => (only ? side.filter((t) => only.has(t.stackName)) : side);
-  const [oldStacks, newStacks] = keyStacks(pick(baseline), pick(candidate));
+  const { pairs, removed: oldStacks, added: newStacks } = pairStacks(baseline, candidate, options);
   const ctx: Context = {
     extra: new Set(options.extraStatefulTypes ?? []),
     strict: options.strict ?? false,
@@ -147,19 +171,25 @@ export function guardTemplates(
 
   const stacks: StackComparison[] = [];
   let statefulResources = 0;
+  const stateful = (t: GuardTemplate) => Object.values(t.template.Resources).filter((r) => isStatefulType(r.Type, ctx.extra)).length;
+  for (const p of pairs) {
+    statefulResources += stateful(p.old);
+    stacks.push({
+      stack: p.key,
+      status: 'compared',
+      pairedBy: p.pairedBy,
+      ...(p.candidateKey !== p.key ? { candidateStack: p.candidateKey } : {}),
+      baselineFile: p.old.file,
+      candidateFile: p.now.file,
+    });
+    compareStack(p.key, p.old.template, p.now.template, ctx);
+  }
   for (const [key, old] of oldStacks) {
-    statefulResources += Object.values(old.template.Resources).filter((r) => isStatefulType(r.Type, ctx.extra)).length;
-    const now = newStacks.get(key);
-    if (now) {
-      stacks.push({ stack: key, status: 'compared', baselineFile: old.file, candidateFile: now.file });
-      compareStack(key, old.template, now.template, ctx);
-    } else {
-      stacks.push({ stack: key, status: 'removed', baselineFile: old.file });
-      removedStack(key, old.template, ctx);
-    }
+    statefulResources += stateful(old);
+    stacks.push({ stack: key, status: 'removed', baselineFile: old.file });
+    removedStack(key, old.template, ctx);
   }
   for (const [key, now] of newStacks) {
-    if (oldStacks.has(key)) continue;
     stacks.push({ stack: key, status: 'added', candidateFile: now.file });
     for (const [logicalId, r] of Object.entries(now.template.Resources)) {
       if (isStatefulType(r.Type, ctx.extra)) ctx.additions.push({ stack: key, logicalId, type: r.Type });
@@ -636,6 +666,106 @@ function attachRenames(ctx: Context): void {
       message: `${removed.message}; the candidate adds ${where} of the same type: a renamed logical id creates a new, empty resource (keep the construct id, or overrideLogicalId to the old one)`,
     };
   }
+}
+
+interface Pair {
+  readonly key: string;
+  readonly candidateKey: string;
+  readonly old: GuardTemplate;
+  readonly now: GuardTemplate;
+  readonly pairedBy: PairedBy;
+}
+
+/**
+ * Pairs the baseline's stacks with the candidate's: explicit `pairs` first, then equal names, then, when the
+ * comparison holds exactly one stack on each side, those two whatever their names. What is left is removed (baseline)
+ * or added (candidate), unless a stack name on either side comes from a file name (a template file or saved
+ * `get-template` output, not a cloud assembly): such a name need not be the stack's, so the guard refuses to guess
+ * and throws a GuardInputError that says how to pair them with `--stack <baseline>=<candidate>`. It never reports a
+ * stack as removed because a file was named differently.
+ */
+export function pairStacks(
+  baseline: readonly GuardTemplate[],
+  candidate: readonly GuardTemplate[],
+  options: Pick<GuardOptions, 'stacks' | 'pairs'> = {},
+): { pairs: Pair[]; removed: Map<string, GuardTemplate>; added: Map<string, GuardTemplate> } {
+  const [oldAll, newAll] = keyStacks(baseline, candidate);
+  const explicit = options.pairs ?? [];
+  const names = new Set(options.stacks ?? []);
+  const selecting = names.size > 0 || explicit.length > 0;
+  const pairedOld = new Set<string>();
+  const pairedNew = new Set<string>();
+  const pairs: Pair[] = [];
+  const add = (key: string, candidateKey: string, pairedBy: PairedBy) => {
+    pairs.push({ key, candidateKey, old: oldAll.get(key)!, now: newAll.get(candidateKey)!, pairedBy });
+    pairedOld.add(key);
+    pairedNew.add(candidateKey);
+  };
+
+  for (const p of explicit) {
+    const key = keyOfName(oldAll, p.baseline, 'baseline', `--stack ${p.baseline}=${p.candidate}`);
+    const candidateKey = keyOfName(newAll, p.candidate, 'candidate', `--stack ${p.baseline}=${p.candidate}`);
+    if (pairedOld.has(key) || pairedNew.has(candidateKey)) {
+      throw new GuardInputError(`--stack ${p.baseline}=${p.candidate}: a stack can be paired only once`);
+    }
+    add(key, candidateKey, '--stack');
+  }
+  const selected = (side: Map<string, GuardTemplate>, paired: Set<string>) =>
+    [...side].filter(([k, t]) => !paired.has(k) && (!selecting || names.has(t.stackName))).map(([k]) => k);
+  for (const key of selected(oldAll, pairedOld)) {
+    if (newAll.has(key) && !pairedNew.has(key) && (!selecting || names.has(newAll.get(key)!.stackName))) add(key, key, 'name');
+  }
+  let oldLeft = selected(oldAll, pairedOld);
+  let newLeft = selected(newAll, pairedNew);
+  if (pairs.length === 0 && oldLeft.length === 1 && newLeft.length === 1) {
+    add(oldLeft[0]!, newLeft[0]!, 'single-stack');
+    oldLeft = [];
+    newLeft = [];
+  }
+
+  // A stack left over on one side while the other side has unpaired stacks (compared or not): is the name real?
+  const otherOld = [...oldAll.keys()].filter((k) => !pairedOld.has(k));
+  const otherNew = [...newAll.keys()].filter((k) => !pairedNew.has(k));
+  const fromFile = (t: GuardTemplate) => t.assemblyDir === undefined;
+  const doubtful = (left: string[], side: Map<string, GuardTemplate>, others: string[], otherSide: Map<string, GuardTemplate>) =>
+    left.length > 0 && others.length > 0 && [...left.map((k) => side.get(k)!), ...others.map((k) => otherSide.get(k)!)].some(fromFile);
+  if (doubtful(oldLeft, oldAll, otherNew, newAll) || doubtful(newLeft, newAll, otherOld, oldAll)) {
+    throw new GuardInputError(pairingAdvice(oldLeft.length > 0 ? oldLeft : otherOld, newLeft.length > 0 ? newLeft : otherNew, oldAll, newAll));
+  }
+  const pick = (keys: string[], side: Map<string, GuardTemplate>) => new Map(keys.map((k) => [k, side.get(k)!]));
+  return { pairs, removed: pick(oldLeft, oldAll), added: pick(newLeft, newAll) };
+}
+
+/** The key of the stack named `name` on one side of an explicit pair. */
+function keyOfName(side: Map<string, GuardTemplate>, name: string, label: string, flag: string): string {
+  if (side.has(name)) return name;
+  const keys = [...side].filter(([, t]) => t.stackName === name).map(([k]) => k);
+  if (keys.length > 1) {
+    throw new GuardInputError(`${flag}: the ${label} holds stack ${name} in several environments (${keys.join(', ')}); pair them by name instead`);
+  }
+  if (keys.length === 0) {
+    throw new GuardInputError(`${flag}: the ${label} has no stack ${name}; its stacks: ${[...side.keys()].join(', ') || 'none'}`);
+  }
+  return keys[0]!;
+}
+
+function pairingAdvice(
+  oldKeys: readonly string[],
+  newKeys: readonly string[],
+  oldAll: Map<string, GuardTemplate>,
+  newAll: Map<string, GuardTemplate>,
+): string {
+  const list = (keys: readonly string[], side: Map<string, GuardTemplate>) =>
+    keys.map((k) => `${k} (${side.get(k)!.file})`).join(', ');
+  const example =
+    oldKeys.length === 1 && newKeys.length === 1
+      ? `--stack ${oldKeys[0]!}=${newKeys[0]!}`
+      : `--stack ${oldKeys[0] ?? '<baseline stack>'}=<${newKeys.length > 0 ? newKeys.join('|') : 'candidate stack'}>`;
+  return (
+    `cannot pair the stacks: the baseline's ${list(oldKeys, oldAll)} and the candidate's ${list(newKeys, newAll)} ` +
+    'have no counterpart of the same name, and a stack name taken from a file name (template or get-template ' +
+    `output) need not be the stack's. Say which to compare: ${example} (repeatable, one per baseline stack)`
+  );
 }
 
 /**

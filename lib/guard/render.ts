@@ -8,6 +8,13 @@ export const GUARD_JSON_VERSION = 1;
 
 export function renderGuardText(report: GuardReport): string {
   const lines: string[] = [];
+  for (const st of report.stacks) {
+    if (st.status !== 'compared' || st.pairedBy === 'name') continue;
+    const why = st.pairedBy === 'single-stack' ? 'each side holds one stack' : `--stack ${st.stack}=${st.candidateStack ?? st.stack}`;
+    lines.push(
+      `note: baseline stack ${st.stack} (${st.baselineFile}) compared with candidate stack ${st.candidateStack ?? st.stack} (${st.candidateFile}): ${why}`,
+    );
+  }
   for (const f of report.findings) lines.push(findingLine(f));
   for (const u of report.updates) {
     lines.push(

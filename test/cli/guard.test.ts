@@ -94,6 +94,83 @@ describe('exclusive-desk guard', () => {
     },
   );
 
+  describe('one template on each side, named differently (saved `aws cloudformation get-template` output)', () => {
+    /** get-template output of the deployed template with `edit` applied, as `--output json` writes it. */
+    function savedGetTemplate(file: string, edit: (t: any) => void = () => undefined): string {
+      const body = structuredClone(BASELINE) as any;
+      edit(body);
+      fs.writeFileSync(file, JSON.stringify({ TemplateBody: body, StagesAvailable: ['Original', 'Processed'] }, null, 4));
+      return file;
+    }
+    const tagged = (t: any) => {
+      for (const id of ['Database', 'Vpc', 'SearchDomain']) t.Resources[id].Properties.Tags = [{ Key: 'cost-centre', Value: 'cc-7' }];
+    };
+
+    test.each(['object', 'yaml-string'])('a tag-only change passes, and the output says how the stacks were paired (%s body)', async (form) => {
+      const dir = tempDir();
+      const deployed = path.join(dir, 'deployed.json');
+      fs.copyFileSync(path.join(REPO, F, 'get-template', form, 'TenantData.json'), deployed);
+      const candidate = savedGetTemplate(path.join(dir, 'candidate.json'), tagged);
+      const { code, out, err } = await guard(deployed, candidate);
+      expect(err).toBe('');
+      expect(code).toBe(0);
+      const rel = (f: string) => path.relative(REPO, f);
+      expect(out.split('\n')[0]).toBe(
+        `note: baseline stack deployed (${rel(deployed)}) compared with candidate stack candidate (${rel(candidate)}): each side holds one stack`,
+      );
+      expect(out).toContain('ok   update          deployed/Database (AWS::RDS::DBInstance): updated in place: Tags');
+      expect(out).not.toMatch(/^FAIL/m);
+      expect(out.trimEnd().split('\n').pop()).toMatch(/^guard: passed: .*\(1 stack compared, 0 added, 0 removed; 11 stateful resources/);
+      const json = JSON.parse((await guard(deployed, candidate, '--format', 'json')).out);
+      expect(json.stacks).toEqual([
+        { stack: 'deployed', status: 'compared', pairedBy: 'single-stack', candidateStack: 'candidate', baselineFile: rel(deployed), candidateFile: rel(candidate) },
+      ]);
+    });
+
+    test('a replacement is still caught across the names', async () => {
+      const dir = tempDir();
+      const deployed = savedGetTemplate(path.join(dir, 'deployed.json'));
+      const candidate = savedGetTemplate(path.join(dir, 'candidate.json'), (t) => (t.Resources.Database.Properties.DBInstanceIdentifier = 'other'));
+      const { code, out } = await guard(deployed, candidate);
+      expect(code).toBe(1);
+      expect(out).toContain('FAIL replace         deployed/Database (AWS::RDS::DBInstance): would be replaced: DBInstanceIdentifier');
+    });
+
+    test('against an assembly of several stacks: exit 2 with how to pair them, and no removal reported', async () => {
+      const dir = tempDir();
+      const deployed = savedGetTemplate(path.join(dir, 'deployed.json'));
+      const asm = writeAssembly(path.join(dir, 'cdk.out'), [
+        { id: 'AcmeData', stackName: 'acme-health-data', template: structuredClone(BASELINE) },
+        { id: 'AcmeSearch', stackName: 'acme-health-search', template: { Resources: { Domain: BASELINE.Resources.SearchDomain! } } },
+      ]);
+      const ambiguous = await guard(deployed, asm);
+      expect(ambiguous.code).toBe(2);
+      expect(ambiguous.out).toBe('');
+      expect(ambiguous.err.split('\n')).toHaveLength(2);
+      expect(ambiguous.err).toContain("cannot pair the stacks: the baseline's deployed (");
+      expect(ambiguous.err).toContain('Say which to compare: --stack deployed=<acme-health-data|acme-health-search>');
+      expect(ambiguous.err).not.toMatch(/FAIL|removed from/);
+
+      const narrowed = await guard(deployed, asm, '--stack', 'acme-health-data');
+      expect(narrowed.code).toBe(2);
+      expect(narrowed.err).toContain('Say which to compare: --stack deployed=acme-health-data ');
+
+      const paired = await guard(deployed, asm, '--stack', 'deployed=acme-health-data');
+      expect(paired.err).toBe('');
+      expect(paired.code).toBe(0);
+      expect(paired.out.split('\n')[0]).toMatch(
+        /^note: baseline stack deployed \(.*deployed\.json\) compared with candidate stack acme-health-data \(.*AcmeData\.template\.json\): --stack deployed=acme-health-data$/,
+      );
+      expect(paired.out).toContain('1 stack compared, 0 added, 0 removed');
+
+      const wrong = await guard(deployed, asm, '--stack', 'deployed=acme-health');
+      expect(wrong).toMatchObject({
+        code: 2,
+        err: 'exclusive-desk guard: --stack deployed=acme-health: the candidate has no stack acme-health; its stacks: acme-health-data, acme-health-search\n',
+      });
+    });
+  });
+
   test('compares cloud assemblies, including Stage assemblies and nested stacks, by stack name', async () => {
     const shared = { id: 'Shared', template: { Resources: { Topic: { Type: 'AWS::SNS::Topic' } } } as CfnTemplate };
     const search: CfnTemplate = { Resources: { Domain: BASELINE.Resources.SearchDomain! } };

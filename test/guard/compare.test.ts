@@ -436,6 +436,53 @@ describe('guardTemplates: options and stack matching', () => {
     expect(report.stacks.map((s) => s.stack)).toEqual(['Other']);
   });
 
+  test('one stack on each side is compared whatever the names', () => {
+    const report = guardTemplates([stack(BASELINE, 'deployed')], [stack(replaced, 'candidate')]);
+    expect(report.stacks).toEqual([
+      { stack: 'deployed', status: 'compared', pairedBy: 'single-stack', candidateStack: 'candidate', baselineFile: 'deployed.json', candidateFile: 'candidate.json' },
+    ]);
+    expect(report.findings.map((f) => [f.kind, f.stack, f.logicalId])).toEqual([['replace', 'deployed', 'Database']]);
+  });
+
+  test('names from files that leave stacks unpaired on both sides are bad input, never removals', () => {
+    const call = () => guardTemplates([stack(BASELINE, 'deployed')], [stack(BASELINE, 'a'), stack(BASELINE, 'b')]);
+    expect(call).toThrow(GuardInputError);
+    expect(call).toThrow(
+      "cannot pair the stacks: the baseline's deployed (deployed.json) and the candidate's a (a.json), b (b.json) have no counterpart of the same name, and a stack name taken from a file name (template or get-template output) need not be the stack's. Say which to compare: --stack deployed=<a|b> (repeatable, one per baseline stack)",
+    );
+    // Stack names from cloud assemblies are real: a stack renamed in the app is a removal and an addition.
+    const asm = (name: string, t: CfnTemplate) => stack(t, name, { assemblyDir: 'cdk.out' });
+    const report = guardTemplates([asm('Old', BASELINE), asm('Keep', BASELINE)], [asm('New', BASELINE), asm('Keep', BASELINE)]);
+    expect(report.stacks.map((s) => [s.stack, s.status, s.pairedBy])).toEqual([
+      ['Keep', 'compared', 'name'],
+      ['New', 'added', undefined],
+      ['Old', 'removed', undefined],
+    ]);
+  });
+
+  test('pairs compares named stacks of different names, and only them', () => {
+    const report = guardTemplates(
+      [stack(BASELINE, 'deployed'), stack(BASELINE, 'Other')],
+      [stack(replaced, 'TenantData'), stack(BASELINE, 'Unrelated')],
+      { pairs: [{ baseline: 'deployed', candidate: 'TenantData' }] },
+    );
+    expect(report.stacks).toEqual([
+      { stack: 'deployed', status: 'compared', pairedBy: '--stack', candidateStack: 'TenantData', baselineFile: 'deployed.json', candidateFile: 'TenantData.json' },
+    ]);
+    expect(only(report, 'Database').stack).toBe('deployed');
+    expect(() => guardTemplates([stack(BASELINE, 'a')], [stack(BASELINE, 'b')], { pairs: [{ baseline: 'x', candidate: 'b' }] })).toThrow(
+      '--stack x=b: the baseline has no stack x; its stacks: a',
+    );
+    expect(() =>
+      guardTemplates([stack(BASELINE, 'a'), stack(BASELINE, 'c')], [stack(BASELINE, 'b')], {
+        pairs: [
+          { baseline: 'a', candidate: 'b' },
+          { baseline: 'c', candidate: 'b' },
+        ],
+      }),
+    ).toThrow('--stack c=b: a stack can be paired only once');
+  });
+
   test('--stateful-type adds a type to protect', () => {
     const candidate = edit((r) => (r.VerifierFunction.Properties.FunctionName = 'renamed'));
     expect(guard(candidate).passed).toBe(true);
