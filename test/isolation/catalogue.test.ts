@@ -8,7 +8,7 @@ const PINNED = [
   'ISO-ACCT-1', 'ISO-ACCT-2', 'ISO-DATA-1', 'ISO-DATA-2', 'ISO-DATA-3', 'ISO-DATA-4', 'ISO-DATA-5',
   'ISO-COMP-1', 'ISO-COMP-2', 'ISO-KMS-1', 'ISO-KMS-2', 'ISO-KMS-3', 'ISO-NET-1', 'ISO-NET-2', 'ISO-NET-3',
   'ISO-NET-4', 'ISO-NET-5', 'ISO-NET-6', 'ISO-FLEET-1', 'ISO-REF-1', 'ISO-REF-2', 'ISO-SRCH-1', 'ISO-TPL-1', 'ISO-TPL-2',
-  'ISO-HW-1', 'ISO-HSM-1', 'ISO-HYG-1', 'ISO-HYG-2', 'ISO-HYG-3', 'ISO-HYG-4',
+  'ISO-HW-1', 'ISO-HSM-1', 'ISO-HYG-1', 'ISO-HYG-2', 'ISO-HYG-3', 'ISO-HYG-4', 'ISO-DATA-7', 'ISO-DATA-8', 'ISO-NET-7',
 ];
 
 test('the catalogue keeps every pinned id (ids are never renamed or reused)', () => {

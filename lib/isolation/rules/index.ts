@@ -7,6 +7,9 @@ import * as accountNotSharedLive from './account/account-not-shared.live';
 import * as ownAccountLive from './account/own-account.live';
 import * as noExternalClusterMembershipLive from './data/no-external-cluster-membership.live';
 import { noSharedSnapshots } from './data/no-shared-snapshots';
+import { ownBucketsOnly } from './data/own-buckets-only';
+import { ownTablesOnly } from './data/own-tables-only';
+import { ownLoadBalancer } from './network/own-load-balancer';
 import * as noSharedSnapshotsLive from './data/no-shared-snapshots.live';
 import * as ownDatabaseLive from './data/own-database.live';
 import * as ownSearchDomainLive from './data/own-search-domain.live';
@@ -81,6 +84,8 @@ export const RULES: readonly IsolationRule[] = [
   noExternalDataEndpoints,
   noServerlessSearch,
   withLive(noSharedSnapshots, noSharedSnapshotsLive),
+  ownBucketsOnly,
+  ownTablesOnly,
   ecsOwnCluster,
   kubernetesOwnCluster,
   withLive(dataEncryptedWithTenantKey, dataEncryptedWithTenantKeyLive),
@@ -92,6 +97,7 @@ export const RULES: readonly IsolationRule[] = [
   withLive(noPathOutsideTenant, noPathOutsideTenantLive),
   withLive(ingressOnlyFromTenant, ingressOnlyFromTenantLive),
   withLive(notPubliclyReachable, notPubliclyReachableLive),
+  ownLoadBalancer,
   withLive(noIdentifierSharedAcrossTenants, noIdentifierSharedAcrossTenantsLive),
   noForeignImports,
   noForeignAccountArns,

@@ -1,4 +1,4 @@
-import { describe, extOf, splitValue, type ResourceRef } from '../../model';
+import { describe, extOf, litString, splitValue, type ResourceRef, type TenantModel } from '../../model';
 import { literalIdentifiers, targetResource, propertyIndex } from '../../facts';
 import type { IsolationRule, Reporter } from '../../rule';
 
@@ -15,16 +15,29 @@ const NETWORK_KEYS: Record<string, readonly string[]> = Object.assign(Object.cre
   VpcSecurityGroupIds: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
   VPCSecurityGroups: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
   SecurityGroupId: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
+  // Launch configurations, ECS awsvpc configurations, load balancers and EC2 instances; names or ids.
+  SecurityGroups: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
   GroupId: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
   SourceSecurityGroupId: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
   DestinationSecurityGroupId: ['AWS::EC2::SecurityGroup', 'AWS::EC2::VPC'],
 });
 const NESTED_STACK = 'AWS::CloudFormation::Stack';
+/** Keys checked outside the shared index walk (their names are too common to index). */
+const EXTRA_KEYS: Record<string, readonly string[]> = Object.assign(Object.create(null) as Record<string, readonly string[]>, { Groups: ['AWS::EC2::SecurityGroup'] });
+/** Keys whose literal values may be security group names (default VPC) rather than ids. */
+const GROUP_NAME_KEYS = new Set(['SecurityGroups', 'Groups']);
 /** Resource types whose own id-like properties are not network placements. */
 const SKIP_TYPES = new Set(['AWS::EC2::VPCPeeringConnection']);
 
+/** The literal GroupName of every security group the tenant defines. */
+function tenantGroupNames(tenant: TenantModel): Set<string> {
+  return tenant.cached('tenantGroupNames', () => new Set(
+    tenant.ofType('AWS::EC2::SecurityGroup').flatMap((g) => g.stack.resolve(g.props.GroupName).map(litString)).filter((n): n is string => !!n),
+  ));
+}
+
 function checkValue(r: ResourceRef, key: string, node: unknown, path: string, report: Reporter): void {
-  const allowed = NETWORK_KEYS[key]!;
+  const allowed = NETWORK_KEYS[key] ?? EXTRA_KEYS[key]!;
   let values = r.stack.flatValues(node);
   if (r.type === NESTED_STACK) {
     // A parameter passed to a nested stack whose template was read is checked where the nested stack uses it. Of
@@ -39,7 +52,13 @@ function checkValue(r: ResourceRef, key: string, node: unknown, path: string, re
     if (target && allowed.includes(target.type)) continue;
     if (target && (target.type === 'AWS::EC2::SecurityGroup' || target.type === 'AWS::EC2::Subnet' || target.type === 'AWS::EC2::VPC')) continue;
     const ext = extOf(v);
-    if (v.k === 'lit' && typeof v.v === 'string' && !/^(vpc|subnet|sg)-/.test(v.v)) continue; // names such as "default"
+    if (v.k === 'lit' && typeof v.v === 'string' && !/^(vpc|subnet|sg)-/.test(v.v)) {
+      // A security group named, not referenced: one of the default VPC unless the tenant defines a group of that name.
+      if (GROUP_NAME_KEYS.has(key) && !tenantGroupNames(r.stack.tenant).has(v.v)) {
+        report.fail({ stack: r.stack.name, resource: r.id, path, value: describe(v), message: `${r.id}.${key} names the security group ${describe(v)}, which the tenant's templates do not define` });
+      }
+      continue; // other keys: names such as "default"
+    }
     if (ext && ext.kind !== 'import') {
       report.unverifiable({ stack: r.stack.name, resource: r.id, path, value: describe(v), message: `${r.id}.${key} comes from ${ext.what}: the network may be shared` });
     } else if (!target) {
@@ -69,8 +88,16 @@ export const noForeignNetworkIds: IsolationRule = {
     for (const lit of literalIdentifiers(tenant)) {
       if (lit.kind !== 'network' || lit.id.startsWith('pl-') || SKIP_TYPES.has(lit.resource.type)) continue;
       const key = lit.path.split('.').pop()?.replace(/(\[\d+\])+$/, '') ?? '';
-      if (key in NETWORK_KEYS) continue; // already reported above
+      if (key in NETWORK_KEYS || (key in EXTRA_KEYS && lit.resource.type === 'AWS::EC2::LaunchTemplate')) continue; // already reported above
       report.fail({ stack: lit.resource.stack.name, resource: lit.resource.id, path: lit.path, value: lit.value, message: `${lit.resource.id} names ${lit.value}, a network resource the tenant's templates do not define` });
+    }
+    // Launch template network interfaces name their security groups as Groups.
+    for (const r of tenant.ofType('AWS::EC2::LaunchTemplate')) {
+      r.stack.elements(r.stack.nodesAt(r.props, ['LaunchTemplateData', 'NetworkInterfaces'])[0]).forEach((ni, i) => {
+        if (ni && typeof ni === 'object' && (ni as Record<string, unknown>).Groups !== undefined) {
+          checkValue(r, 'Groups', (ni as Record<string, unknown>).Groups, `Properties.LaunchTemplateData.NetworkInterfaces[${i}].Groups`, report);
+        }
+      });
     }
     const vpcs = tenant.ofType('AWS::EC2::VPC');
     if (vpcs.length > 0) {
