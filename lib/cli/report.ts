@@ -19,9 +19,10 @@ import { evaluateTemplates } from '../isolation/engine';
 import { loadManifests, ManifestError, todayUtc } from '../manifest/load';
 import type { TenantManifest } from '../manifest/schema';
 import { readAssemblyEvidence } from '../report/assembly';
-import { buildEvidence } from '../report/evidence';
+import { buildEvidence, type EvidencePack } from '../report/evidence';
 import { renderHtml } from '../report/html';
 import { renderMarkdown } from '../report/markdown';
+import { tenantPack, type TenantIdentifiers } from '../report/tenant-pack';
 import { isoDate, oneOf, parseCommandArgs } from './args';
 import { EXIT, UsageError, type CliIO, type Command } from './io';
 import { writeOutput } from './output';
@@ -43,6 +44,11 @@ options:
   --sign-kms-key <arn>  sign with an AWS KMS asymmetric key (KeyUsage SIGN_VERIFY) instead; the SDK's
                         credentials; region from the ARN
   --sign-kms-algorithm ECDSA_SHA_256|RSASSA_PSS_SHA_256   (default ECDSA_SHA_256)
+  --tenant <id>         a customer's pack: write <dir>/<id>/ covering that tenant only, naming no other
+                        (repeatable); the fleet rules still compare it with every tenant of the inputs
+  --per-tenant          one customer pack per tenant, each in <dir>/<id>/
+  --fleet-secret-file <file>  the vendor's fleet secret (or EXCLUSIVE_DESK_FLEET_SECRET): customer packs name the
+                        other tenants only by HMAC-SHA-256 under it
   -h, --help            show this help
 
 Check a signed pack with: exclusive-desk attest verify <dir> --public-key <pem>
@@ -59,6 +65,9 @@ const OPTIONS = {
   'sign-key': { type: 'string' },
   'sign-kms-key': { type: 'string' },
   'sign-kms-algorithm': { type: 'string' },
+  tenant: { type: 'string', multiple: true },
+  'per-tenant': { type: 'boolean' },
+  'fleet-secret-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -84,6 +93,41 @@ function signersOf(values: ReportValues, io: CliIO): DsseSigner[] {
       `--sign-kms-key must be a KMS key or alias ARN (arn:aws:kms:<region>:<account>:key/<id>), got "${arn}"`,
     );
   return [kmsSigner(new KMSClient({ region }), arn, algorithm)];
+}
+
+/** The fleet secret keying the other tenants' digests in a customer's pack: a file, or EXCLUSIVE_DESK_FLEET_SECRET. */
+function fleetSecret(values: ReportValues, io: CliIO): Buffer {
+  let secret: Buffer | undefined;
+  const file = values['fleet-secret-file'];
+  if (file) {
+    try {
+      secret = fs.readFileSync(path.resolve(io.cwd, file));
+    } catch (e) {
+      throw new UsageError(
+        `--fleet-secret-file ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      );
+    }
+    secret = Buffer.from(secret.toString('utf8').trim(), 'utf8');
+  } else if (io.env.EXCLUSIVE_DESK_FLEET_SECRET) secret = Buffer.from(io.env.EXCLUSIVE_DESK_FLEET_SECRET, 'utf8');
+  if (!secret)
+    throw new UsageError(
+      'a customer pack (--tenant, --per-tenant) names the other tenants by keyed digests: give the fleet secret with --fleet-secret-file <file> or EXCLUSIVE_DESK_FLEET_SECRET',
+    );
+  if (secret.length < 16) throw new UsageError(`the fleet secret must be at least 16 bytes, got ${secret.length}`);
+  return secret;
+}
+
+/** What names each tenant in the inputs: id, account, stack names, its template and manifest files. */
+function tenantIdentifiers(pack: EvidencePack, manifests: readonly TenantManifest[], cwd: string): TenantIdentifiers[] {
+  return pack.tenants.map((t) => {
+    const files = [
+      ...pack.templates.filter((x) => x.tenant === t.id).map((x) => x.file),
+      ...manifests.filter((m) => m.id === t.id).map((m) => path.relative(cwd, m.file)),
+      ...(t.licence.manifestFile ? [t.licence.manifestFile] : []),
+    ];
+    const names = [...t.stacks.map((s) => s.name), ...files, ...files.map((f) => path.basename(f))];
+    return { id: t.id, account: t.account, names: [...new Set(names)] };
+  });
 }
 
 /** The inputs that decided the pack, for the attestation's subjects. */
@@ -169,72 +213,117 @@ export async function runReport(argv: readonly string[], io: CliIO): Promise<num
     baseDir: io.cwd,
     assembly,
   });
-  // Render (and sign) everything before writing anything: an error leaves nothing behind.
-  const files: PackFile[] = [
-    { name: 'report.html', content: renderHtml(pack) },
-    { name: 'report.md', content: renderMarkdown(pack) },
-  ];
-  let attestation: string | undefined;
-  if (signers.length > 0) {
-    const tenantsDir = manifests.length ? path.resolve(io.cwd, values['tenants-dir'] ?? 'tenants') : undefined;
-    try {
-      attestation = (
-        await attestPack({
-          files,
-          inputs: attestedInputs(inputs, templates, assembly, manifests),
-          baseDir: io.cwd,
-          signers,
-          predicate: {
-            project: projectState(),
-            tenantManifests: manifestsState(tenantsDir, tenantsDir && (values['tenants-dir'] ?? 'tenants')),
-            ruleCatalogue: ruleCatalogueVersion(),
-            generatedAt: pack.generatedAt,
-            today,
-            evidence: pack.source,
-            verdict: {
-              fleet: pack.fleet.verdict,
-              tenants: pack.tenants.map((t) => ({ id: t.id, verdict: t.verdict ?? 'not verified' })),
-            },
-          },
-        })
-      ).json;
-    } catch (e) {
-      const err = e as { name?: string; message?: string };
-      throw new UsageError(
-        `cannot sign the pack: ${err.name ?? 'Error'}: ${(err.message ?? String(e)).split('\n')[0]}`,
-      );
+  // Which packs: the fleet pack, or one pack per customer in <dir>/<id>/ naming no other tenant.
+  const selected = values['per-tenant'] ? pack.tenants.map((t) => t.id) : [...new Set(values.tenant ?? [])];
+  const unknown = selected.filter((id) => !pack.tenants.some((t) => t.id === id));
+  if (unknown.length)
+    throw new UsageError(
+      `--tenant ${unknown.join(', ')}: not a tenant of the inputs or manifests; tenants: ${pack.tenants.map((t) => t.id).join(', ')}`,
+    );
+  const jobs: { dir: string; pack: EvidencePack; owns: (file: string) => boolean }[] = [];
+  if (selected.length === 0) jobs.push({ dir: outDir, pack, owns: () => true });
+  else {
+    const secret = fleetSecret(values, io);
+    const identifiers = tenantIdentifiers(pack, manifests, io.cwd);
+    for (const id of selected) {
+      const ownFiles = new Set(pack.templates.filter((t) => t.tenant === id).map((t) => path.resolve(io.cwd, t.file)));
+      const ownNames = pack.tenants.find((t) => t.id === id)!.stacks.map((s) => s.name);
+      const owns = (file: string): boolean => {
+        const abs = path.resolve(io.cwd, file);
+        const base = path.basename(abs);
+        if (ownFiles.has(abs)) return true;
+        if (/\.(assets|metadata)\.json$/.test(base)) return ownNames.some((n) => base.startsWith(`${n}.`));
+        if (manifests.some((m) => path.resolve(m.file) === abs))
+          return manifests.some((m) => m.id === id && path.resolve(m.file) === abs);
+        if (templates.some((t) => path.resolve(t.file) === abs)) return false;
+        return true; // the assembly manifest and validation report: shared by the fleet, named by digest only
+      };
+      const tenantInputs = positionals.filter((p) => {
+        const abs = path.resolve(io.cwd, p);
+        return (fs.existsSync(abs) && fs.statSync(abs).isDirectory()) || ownFiles.has(abs);
+      });
+      jobs.push({
+        dir: path.join(outDir, id),
+        pack: tenantPack(pack, { tenant: id, identifiers, secret, inputs: tenantInputs }),
+        owns,
+      });
     }
   }
 
-  fs.mkdirSync(outDir, { recursive: true });
+  // Render (and sign) every pack before writing anything: an error leaves nothing behind.
+  const rendered: { dir: string; pack: EvidencePack; files: PackFile[]; attestation?: string }[] = [];
+  for (const job of jobs) {
+    const files: PackFile[] = [
+      { name: 'report.html', content: renderHtml(job.pack) },
+      { name: 'report.md', content: renderMarkdown(job.pack) },
+    ];
+    let attestation: string | undefined;
+    if (signers.length > 0) {
+      const tenantsDir = manifests.length ? path.resolve(io.cwd, values['tenants-dir'] ?? 'tenants') : undefined;
+      try {
+        attestation = (
+          await attestPack({
+            files,
+            inputs: attestedInputs(inputs, templates, assembly, manifests).filter((i) => job.owns(i.file)),
+            baseDir: io.cwd,
+            signers,
+            predicate: {
+              project: projectState(),
+              tenantManifests: manifestsState(tenantsDir, tenantsDir && (values['tenants-dir'] ?? 'tenants')),
+              ruleCatalogue: ruleCatalogueVersion(),
+              generatedAt: job.pack.generatedAt,
+              today,
+              evidence: job.pack.source,
+              verdict: {
+                fleet: job.pack.fleet.verdict,
+                tenants: job.pack.tenants.map((t) => ({ id: t.id, verdict: t.verdict ?? 'not verified' })),
+              },
+            },
+          })
+        ).json;
+      } catch (e) {
+        const err = e as { name?: string; message?: string };
+        throw new UsageError(
+          `cannot sign the pack: ${err.name ?? 'Error'}: ${(err.message ?? String(e)).split('\n')[0]}`,
+        );
+      }
+    }
+    rendered.push({ dir: job.dir, pack: job.pack, files, attestation });
+  }
+
+  const rel = (f: string): string => path.relative(io.cwd, f) || f;
   const written: string[] = [];
   try {
-    for (const f of files) {
-      writeOutput(
-        path.join(outDir, f.name),
-        typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString(),
-      );
-      written.push(path.join(outDir, f.name));
+    for (const r of rendered) {
+      fs.mkdirSync(r.dir, { recursive: true });
+      for (const f of r.files) {
+        writeOutput(
+          path.join(r.dir, f.name),
+          typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString(),
+        );
+        written.push(path.join(r.dir, f.name));
+      }
+      const attestationFile = path.join(r.dir, ATTESTATION_FILE);
+      if (r.attestation !== undefined) writeOutput(attestationFile, r.attestation);
+      // An attestation of an earlier run would not match this pack.
+      else fs.rmSync(attestationFile, { force: true });
     }
-    const attestationFile = path.join(outDir, ATTESTATION_FILE);
-    if (attestation !== undefined) writeOutput(attestationFile, attestation);
-    // An attestation of an earlier run would not match this pack.
-    else fs.rmSync(attestationFile, { force: true });
   } catch (e) {
     // Never leave one report beside another of another run.
     for (const w of written) fs.rmSync(w, { force: true });
     throw e;
   }
-  const htmlFile = path.join(outDir, 'report.html');
-  const mdFile = path.join(outDir, 'report.md');
-
-  const rel = (f: string): string => path.relative(io.cwd, f) || f;
-  const f = pack.fleet;
-  io.stdout(
-    `wrote ${rel(htmlFile)}${attestation ? `, ${rel(mdFile)} and ${rel(path.join(outDir, ATTESTATION_FILE))}` : ` and ${rel(mdFile)}`}: ${f.tenants} tenant${f.tenants === 1 ? '' : 's'}, ${f.passed} pass, ${f.failed} fail` +
-      `${f.missing ? `, ${f.missing} not in the inputs` : ''}\n`,
-  );
-  for (const t of pack.tenants) {
+  for (const r of rendered) {
+    const f = r.pack.fleet;
+    const html = rel(path.join(r.dir, 'report.html'));
+    const md = rel(path.join(r.dir, 'report.md'));
+    io.stdout(
+      `wrote ${html}${r.attestation ? `, ${md} and ${rel(path.join(r.dir, ATTESTATION_FILE))}` : ` and ${md}`}: ${f.tenants} tenant${f.tenants === 1 ? '' : 's'}, ${f.passed} pass, ${f.failed} fail` +
+        `${f.missing ? `, ${f.missing} not in the inputs` : ''}\n`,
+    );
+  }
+  const reported = rendered.flatMap((r) => r.pack.tenants.map((t) => t.id));
+  for (const t of pack.tenants.filter((x) => reported.includes(x.id))) {
     if (t.verdict === 'fail')
       io.stderr(
         `exclusive-desk report: FAIL ${t.id}: ${t.failures.length} error finding(s), first: ${t.failures[0]?.rule} ${t.failures[0]?.resource}\n`,
@@ -244,5 +333,5 @@ export async function runReport(argv: readonly string[], io: CliIO): Promise<num
         `exclusive-desk report: licence of ${t.id} ${t.licence.status === 'due' ? 'is due for review' : 'has expired'} (review by ${t.licence.reviewBy})\n`,
       );
   }
-  return f.failed > 0 ? EXIT.FAILED : EXIT.OK;
+  return rendered.some((r) => r.pack.fleet.failed > 0) ? EXIT.FAILED : EXIT.OK;
 }

@@ -20,6 +20,7 @@ import { buildBoundary, type BoundaryGraph } from './boundary';
 import { mapRegimes, nagEvidence, type NagEvidence, type RegimeEvidence } from './compliance';
 import { codeAssetsOf, discloseSharedPlane, type SharedItem } from './disclosure';
 import { worstFirst, type VerifyResult } from './formats';
+import type { FleetComparison } from './tenant-pack';
 
 export const EVIDENCE_SCHEMA = 'exclusive-desk/evidence-pack@1';
 
@@ -166,6 +167,8 @@ export interface EvidencePack {
   readonly limits: readonly string[];
   /** Problems reading the assembly records (they reduce the nag and disclosure evidence). */
   readonly assemblyProblems: readonly string[];
+  /** A customer's pack (`report --tenant`): the one tenant it covers and its comparison with the rest of the fleet. */
+  readonly scope?: { readonly tenant: string; readonly comparison: FleetComparison };
 }
 
 export interface BuildEvidenceOptions {

@@ -8,6 +8,7 @@ import { AREA_TITLES, type SharedItem } from './disclosure';
 import type { ControlSupport, NagEvidence, NagPackResult, RegimeEvidence } from './compliance';
 import type { EvidenceItem, EvidencePack, RuleEvidence, TenantEvidence } from './evidence';
 import { renderBoundarySvg, xml as esc } from './svg';
+import type { FleetComparison } from './tenant-pack';
 
 const CSS = `
 :root { --red:#b42318; --red-bg:#fef3f2; --green:#067647; --green-bg:#ecfdf3; --amber:#b54708; --amber-bg:#fffaeb;
@@ -334,6 +335,22 @@ function tenantHtml(t: TenantEvidence, index: number): string {
   return out.join('\n');
 }
 
+function comparisonHtml(c: FleetComparison): string {
+  return (
+    `<section id="fleet-comparison"><h2>Fleet comparison</h2>` +
+    `<div class="banner ${c.holds ? 'pass' : 'fail'}">${badge(c.holds ? 'pass' : 'fail', c.holds ? 'NOTHING SHARED' : 'NOT PROVEN', 'verdict')} ${esc(c.statement)}</div>` +
+    `<table><thead><tr><th>Fleet rule</th><th>Asserts</th><th>Result</th></tr></thead><tbody>${c.rules
+      .map(
+        (r) =>
+          `<tr><td class="id"><code>${esc(r.id)}</code></td><td>${esc(r.title)}</td><td>${badge(r.status, r.status.toUpperCase())}</td></tr>`,
+      )
+      .join('')}</tbody></table>` +
+    `<p class="small">The other tenants are named by keyed digests only: ${esc(c.algorithm)} under the vendor's fleet secret, over ${esc(c.over)}. ` +
+    `This tenant's digest: <span class="mono">${esc(c.self)}</span>. Another customer's auditor, or the vendor's, can match digests without learning names.</p>` +
+    `<ul class="items mono">${c.digests.map((d) => `<li>${esc(d)}</li>`).join('')}</ul></section>`
+  );
+}
+
 /** Renders the evidence pack as a self-contained HTML page. */
 export function renderHtml(pack: EvidencePack): string {
   const fleet = pack.fleet;
@@ -353,6 +370,7 @@ export function renderHtml(pack: EvidencePack): string {
       : `${fleet.failed} of ${fleet.tenants - fleet.missing} verified tenant(s) FAIL: see each tenant's "Why it fails".`;
   const toc = [
     `<a href="#fleet">Fleet summary</a>`,
+    ...(pack.scope ? [`<a href="#fleet-comparison">Fleet comparison</a>`] : []),
     ...pack.tenants.map((t) => `<a href="#${anchor(t.id)}">${esc(t.id)}</a>`),
     `<a href="#integrity">Integrity and re-running</a>`,
     `<a href="#limits">What this report can and cannot prove</a>`,
@@ -382,6 +400,7 @@ ${summaryRows.join('\n')}
 </tbody></table>
 ${pack.inputErrors.length ? `<div class="box failures"><h3>Input errors</h3><ul>${pack.inputErrors.map((e) => `<li>${c(e.file)}: ${esc(e.message)}</li>`).join('')}</ul></div>` : ''}
 </section>
+${pack.scope ? comparisonHtml(pack.scope.comparison) : ''}
 ${pack.tenants.map((t, i) => tenantHtml(t, i)).join('\n')}
 <section id="integrity">
 <h2>Integrity and re-running</h2>

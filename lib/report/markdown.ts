@@ -341,6 +341,25 @@ export function renderMarkdown(pack: EvidencePack): string {
   );
   if (pack.inputErrors.length)
     out.push('**Input errors:**', '', ...pack.inputErrors.map((e) => `- ${code(e.file)}: ${text(e.message)}`), '');
+  if (pack.scope) {
+    const c = pack.scope.comparison;
+    out.push(
+      '## Fleet comparison',
+      '',
+      `**${text(c.statement)}.**`,
+      '',
+      table(
+        ['Fleet rule', 'Asserts', 'Result'],
+        c.rules.map((r) => [code(r.id), text(r.title), r.status === 'pass' ? 'pass' : `**${r.status}**`]),
+      ),
+      '',
+      `The other tenants are named by keyed digests only: ${c.algorithm} under the vendor's fleet secret, over ${text(c.over)}. ` +
+        `This tenant's digest: ${code(c.self)}. Another customer's auditor, or the vendor's, can match digests without learning names.`,
+      '',
+      ...c.digests.map((d) => `- ${code(d)}`),
+      '',
+    );
+  }
   for (const t of pack.tenants) out.push(tenantMd(t), '');
   out.push('## Integrity and re-running', '');
   out.push(
