@@ -99,3 +99,30 @@ export function searchConfigRequests(sizing: Pick<SearchSizing, 'primaryShards' 
     { method: 'PUT', path: '/_plugins/_security/api/audit/config', body: auditLogConfig() },
   ];
 }
+
+/** What the post-deploy step needs to know about one tenant. */
+export interface SearchConfigTarget {
+  readonly tenantId: string;
+  readonly region: string;
+  readonly sizing: Pick<SearchSizing, 'primaryShards' | 'replicas'>;
+}
+
+/** The files the post-deploy step sends (file name, JSON body), in order, with the request each one is for. */
+export function searchConfigFiles(target: SearchConfigTarget): { file: string; request: SearchConfigRequest }[] {
+  const names = ['index-template.json', 'audit-config.json'];
+  return searchConfigRequests(target.sizing).map((request, i) => ({ file: names[i]!, request }));
+}
+
+/**
+ * The shell commands of the post-deploy step: signed PUTs with curl's `--aws-sigv4` (curl 7.75 or later) for
+ * service `es`, with the temporary credentials of the domain's MasterUserRole in the environment and the domain's
+ * VPC endpoint in `ENDPOINT`. Run from a host inside the tenant's search VPC.
+ */
+export function searchConfigCommands(target: SearchConfigTarget): string[] {
+  return searchConfigFiles(target).map(
+    ({ file, request }) =>
+      `curl --fail-with-body --aws-sigv4 "aws:amz:${target.region}:es" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" ` +
+      `-H "x-amz-security-token: $AWS_SESSION_TOKEN" -H "Content-Type: application/json" ` +
+      `-X ${request.method} "https://$ENDPOINT${request.path}" --data @${file}`,
+  );
+}

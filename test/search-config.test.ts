@@ -1,4 +1,12 @@
-import { DESK_INDEX_PATTERN, SLOW_LOG_THRESHOLDS, auditLogConfig, deskIndexTemplate, searchConfigRequests } from '../lib/search-config';
+import {
+  DESK_INDEX_PATTERN,
+  SLOW_LOG_THRESHOLDS,
+  auditLogConfig,
+  deskIndexTemplate,
+  searchConfigCommands,
+  searchConfigFiles,
+  searchConfigRequests,
+} from '../lib/search-config';
 import { searchSizing } from '../lib/sizing';
 
 describe('the desk index template', () => {
@@ -40,4 +48,25 @@ test('the post-deploy step is two idempotent PUTs: the index template, then the 
     'PUT /_index_template/exclusive-desk-tickets',
     'PUT /_plugins/_security/api/audit/config',
   ]);
+});
+
+describe('the runnable step', () => {
+  const target = { tenantId: 'fedline-gov', region: 'us-gov-west-1', sizing: { primaryShards: 35, replicas: 2 } };
+
+  test('writes one file per request, in order', () => {
+    expect(searchConfigFiles(target).map((f) => [f.file, f.request.path])).toEqual([
+      ['index-template.json', '/_index_template/exclusive-desk-tickets'],
+      ['audit-config.json', '/_plugins/_security/api/audit/config'],
+    ]);
+  });
+
+  test('signs each PUT for service es in the tenant region with the master role session', () => {
+    const [template, audit] = searchConfigCommands(target);
+    expect(template).toBe(
+      'curl --fail-with-body --aws-sigv4 "aws:amz:us-gov-west-1:es" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" ' +
+        '-H "x-amz-security-token: $AWS_SESSION_TOKEN" -H "Content-Type: application/json" ' +
+        '-X PUT "https://$ENDPOINT/_index_template/exclusive-desk-tickets" --data @index-template.json',
+    );
+    expect(audit).toContain('-X PUT "https://$ENDPOINT/_plugins/_security/api/audit/config" --data @audit-config.json');
+  });
 });
