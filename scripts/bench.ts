@@ -4,8 +4,9 @@
  *   1. `npx cdk synth -c tenant=<id>` with a fleet of 1 manifest vs N manifests (interleaved repetitions, medians)
  *   2. full-fleet `npx cdk synth` of N tenants (our app: cdk-nag, isolation plugin, built-in validation) vs the bare
  *      app with the same stacks and no checks (scripts/bench-app.ts --bare): wall time, CPU time, peak memory
- *   3. the template verifier over the N-tenant cloud assembly vs the read-and-JSON.parse floor (in process: process
- *      start excluded; marginal cost per template)
+ *   3. the template verifier over the N-tenant cloud assembly vs the read-and-JSON.parse floor, twice: in process
+ *      (process start excluded), and end to end as users run it: the `verify` CLI spawned on the N-tenant assembly
+ *      minus on a one-tenant assembly, against a spawned script parsing N templates minus one (marginal cost)
  *   4. cdk-nag (AwsSolutions + each tenant's regime packs) and cfn-guard (the control-tower rules of
  *      @cdklabs/cdk-validator-cfnguard) on the same templates
  *   --knobs adds the cost of each check on the full fleet (built-in validation, cdk-nag, isolation plugin).
@@ -18,6 +19,11 @@
  *   --guard-sample K   templates cfn-guard runs on (default 10: it takes about 3 s per template)
  *   --knobs            also synthesize the fleet with each check switched off (3 more full-fleet synths)
  *   --verify-runs V    alternating runs of the floor and the verifier after one untimed round (default 9; medians)
+ *   --e2e-runs E       rounds of the end-to-end measure (default 3; medians): each round runs the floor and the CLI
+ *                      on 1 and on N tenants, alternating
+ *   --entry tsx|dist   the CLI entry of the end-to-end measure: `node --import tsx bin/exclusive-desk.ts` (what
+ *                      `npm run verify` runs, default) or `node dist/bin/exclusive-desk.js` (the installed package;
+ *                      run `npm run build` first)
  *   --only verifier    only section 3: the verifier vs the floor (synthesizes our app's fleet unless --assembly)
  *   --assembly <dir>   with --only verifier: an N-tenant cloud assembly kept by an earlier run (--keep)
  *   --keep             keep the temporary directory (manifests, cloud assemblies)
@@ -51,6 +57,8 @@ const { values } = parseArgs({
     'guard-sample': { type: 'string', default: '10' },
     knobs: { type: 'boolean', default: false },
     'verify-runs': { type: 'string', default: '9' },
+    'e2e-runs': { type: 'string', default: '3' },
+    entry: { type: 'string', default: 'tsx' },
     only: { type: 'string' },
     assembly: { type: 'string' },
     keep: { type: 'boolean', default: false },
@@ -61,6 +69,12 @@ const REPS = positiveInt('reps', values.reps);
 const NAG_SAMPLE = Math.min(N, values['nag-sample'] ? positiveInt('nag-sample', values['nag-sample']) : N);
 const GUARD_SAMPLE = Math.min(N, positiveInt('guard-sample', values['guard-sample']));
 const VERIFY_RUNS = positiveInt('verify-runs', values['verify-runs']);
+const E2E_RUNS = positiveInt('e2e-runs', values['e2e-runs']);
+if (values.entry !== 'tsx' && values.entry !== 'dist') throw new Error(`--entry must be "tsx" or "dist", got "${values.entry}"`);
+const ENTRY: readonly string[] =
+  values.entry === 'tsx' ? ['--import', 'tsx', 'bin/exclusive-desk.ts'] : [path.join('dist', 'bin', 'exclusive-desk.js')];
+if (values.entry === 'dist' && !fs.existsSync(path.join(ROOT, ENTRY[0]!)))
+  throw new Error('--entry dist needs the built package: run `npm run build` first');
 if (values.only !== undefined && values.only !== 'verifier') throw new Error(`--only must be "verifier", got "${values.only}"`);
 const ONLY_VERIFIER = values.only === 'verifier';
 if (values.assembly && !ONLY_VERIFIER) throw new Error('--assembly goes with --only verifier');
@@ -77,30 +91,54 @@ interface Run {
   readonly cpu: number;
   /** Peak resident set of the largest process, MB. */
   readonly rssMb: number;
+  /** CPU time of the main thread alone (Linux /proc; measured for `node` children only). */
+  readonly mainCpu?: number;
 }
 
 function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-/** Runs a command under GNU time; throws with the end of its stderr when it fails. */
-function measure(label: string, command: string, args: readonly string[]): Run {
+/**
+ * Preloaded into measured `node` children (`-r`): at exit, appends the main thread's CPU seconds (utime + stime of
+ * /proc/self/task/<pid>/stat, in clock ticks of 1/100 s) to the file named by MAIN_THREAD_CPU_FILE. The process CPU
+ * time also counts V8's helper threads (concurrent optimizing compiler, parallel and concurrent GC), which compete
+ * for the cores of a busy machine but run beside the main thread on an idle one: main-thread CPU is the figure
+ * that least depends on the load of a shared machine.
+ */
+const MAIN_THREAD_HOOK = `const fs = require('fs');
+process.on('exit', () => {
+  const out = process.env.MAIN_THREAD_CPU_FILE;
+  if (!out) return;
+  try {
+    const stat = fs.readFileSync('/proc/self/task/' + process.pid + '/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    fs.appendFileSync(out, (Number(f[11]) + Number(f[12])) / 100 + '\\n');
+  } catch {}
+});
+`;
+
+/** Runs a command under GNU time; throws with the end of its stderr when it fails (exit 1 allowed with okExit1). */
+function measure(label: string, command: string, args: readonly string[], options: { okExit1?: boolean } = {}): Run {
   const timeFile = path.join(work, `time-${Math.random().toString(36).slice(2)}.txt`);
+  const mainFile = `${timeFile}.main`;
   const started = Date.now();
   const r = spawnSync(TIME, ['-f', '%e %U %S %M', '-o', timeFile, command, ...args], {
     cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+    env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', MAIN_THREAD_CPU_FILE: mainFile },
   });
-  if (r.status !== 0) {
+  if (r.status !== 0 && !(options.okExit1 && r.status === 1)) {
     const err = r.stderr?.toString() ?? '';
     throw new Error(
       `${label} failed (exit ${r.status}): ${command} ${args.join(' ')}\n${err.split('\n').slice(-30).join('\n')}`,
     );
   }
   const [wall, user, sys, rssKb] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-  const run = { wall: wall!, cpu: user! + sys!, rssMb: rssKb! / 1024 };
+  const mainLines = fs.existsSync(mainFile) ? fs.readFileSync(mainFile, 'utf8').trim().split('\n') : [];
+  const mainCpu = mainLines.length > 0 ? Number(mainLines[mainLines.length - 1]) : undefined;
+  const run = { wall: wall!, cpu: user! + sys!, rssMb: rssKb! / 1024, ...(mainCpu !== undefined ? { mainCpu } : {}) };
   log(
     `${label}: ${run.wall.toFixed(1)} s wall, ${run.cpu.toFixed(1)} s CPU, ${run.rssMb.toFixed(0)} MB (${((Date.now() - started) / 1000).toFixed(0)} s)`,
   );
@@ -119,10 +157,12 @@ function median(xs: readonly number[]): number {
 }
 
 function medianRun(runs: readonly Run[]): Run {
+  const main = runs.map((r) => r.mainCpu).filter((x): x is number => x !== undefined);
   return {
     wall: median(runs.map((r) => r.wall)),
     cpu: median(runs.map((r) => r.cpu)),
     rssMb: median(runs.map((r) => r.rssMb)),
+    ...(main.length === runs.length ? { mainCpu: median(main) } : {}),
   };
 }
 
@@ -145,6 +185,31 @@ function templateFiles(assembly: string): string[] {
     .filter((a) => a.type === 'aws:cloudformation:stack' && a.properties?.templateFile)
     .map((a) => path.join(assembly, a.properties!.templateFile!))
     .sort();
+}
+
+/**
+ * A cloud assembly holding only the first stack of `assembly` (and the artifacts it depends on, e.g. its asset
+ * manifest), its files linked: the one-tenant side of the end-to-end measure, without a second synth.
+ */
+function oneTenantAssembly(assembly: string, dir: string): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(assembly, 'manifest.json'), 'utf8')) as {
+    artifacts: Record<string, { type: string; dependencies?: string[]; properties?: { templateFile?: string; file?: string } }>;
+  };
+  const [id, stack] = Object.entries(manifest.artifacts).find(([, a]) => a.type === 'aws:cloudformation:stack') ?? [];
+  if (!id || !stack) throw new Error(`no stack in ${assembly}`);
+  const keep = [id, ...(stack.dependencies ?? [])];
+  fs.mkdirSync(dir, { recursive: true });
+  const artifacts: Record<string, unknown> = {};
+  for (const k of keep) {
+    const a = manifest.artifacts[k];
+    if (!a) continue;
+    artifacts[k] = a;
+    for (const file of [a.properties?.templateFile, a.properties?.file]) {
+      if (file) fs.symlinkSync(path.join(assembly, file), path.join(dir, file));
+    }
+  }
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, artifacts }));
+  return dir;
 }
 
 const NAG_FACTORIES: Readonly<Record<NagPackName, () => NagPack>> = {
@@ -260,18 +325,45 @@ const verifierRow = (): [string, string, string, string] => [
 ];
 const verdicts = verifyTemplates([oursOut]).tenants;
 const failing = verdicts.filter((t) => t.verdict !== 'pass').length;
-const verifyCli = measure('verify CLI over the assembly (process start included)', 'npm', [
-  'run',
-  '--silent',
-  'verify',
-  '--',
-  oursOut,
-]);
 
+// 3b. End to end, as users run it: the CLI spawned over the N-tenant assembly minus over a one-tenant assembly,
+// against a spawned script that reads and parses N templates minus one. Process start, module loading and tsx's
+// transpiling cancel in the differences; what remains is the marginal cost of N - 1 templates, cold code (the JIT
+// warming up) and all.
+const oneAssembly = oneTenantAssembly(oursOut, path.join(work, 'e2e-one'));
+const hook = path.join(work, 'main-thread-cpu.js');
+fs.writeFileSync(hook, MAIN_THREAD_HOOK);
+const floorScript = path.join(work, 'floor.js');
+fs.writeFileSync(
+  floorScript,
+  `const fs = require('fs'), path = require('path');
+const dir = process.argv[2];
+const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+for (const a of Object.values(manifest.artifacts))
+  if (a.type === 'aws:cloudformation:stack') JSON.parse(fs.readFileSync(path.join(dir, a.properties.templateFile), 'utf8'));
+`,
+);
+const e2e = { floor1: [] as Run[], floorN: [] as Run[], cli1: [] as Run[], cliN: [] as Run[] };
+for (let i = 0; i < E2E_RUNS; i++) {
+  const round = `(${i + 1}/${E2E_RUNS})`;
+  e2e.floor1.push(measure(`e2e floor, 1 template ${round}`, process.execPath, ['-r', hook, floorScript, oneAssembly]));
+  e2e.cli1.push(measure(`e2e verify CLI, 1 tenant ${round}`, process.execPath, ['-r', hook, ...ENTRY, 'verify', oneAssembly], { okExit1: true }));
+  e2e.floorN.push(measure(`e2e floor, ${N} templates ${round}`, process.execPath, ['-r', hook, floorScript, oursOut]));
+  e2e.cliN.push(measure(`e2e verify CLI, ${N} tenants ${round}`, process.execPath, ['-r', hook, ...ENTRY, 'verify', oursOut], { okExit1: true }));
+}
+const [floor1, floorN, cli1, cliN] = [e2e.floor1, e2e.floorN, e2e.cli1, e2e.cliN].map(medianRun) as [Run, Run, Run, Run];
+const marginal = (a: Run, b: Run, k: 'wall' | 'cpu' | 'mainCpu'): number => (a[k] ?? NaN) - (b[k] ?? NaN);
+const e2eRatio = (k: 'wall' | 'cpu' | 'mainCpu'): string => (marginal(cliN, cli1, k) / marginal(floorN, floor1, k)).toFixed(2);
+const e2eRow: [string, string, string, string] = [
+  `verify CLI end to end (${values.entry} entry), ${N} tenants minus 1 vs parse ${N} templates minus 1 (median of ${E2E_RUNS} alternating)`,
+  `${s(marginal(cliN, cli1, 'wall'))} = ${per(marginal(cliN, cli1, 'wall') * 1000, N - 1)} (CPU ${s(marginal(cliN, cli1, 'cpu'))}, main thread ${s(marginal(cliN, cli1, 'mainCpu'))})`,
+  `${s(marginal(floorN, floor1, 'wall'))} (CPU ${s(marginal(floorN, floor1, 'cpu'))}, main thread ${s(marginal(floorN, floor1, 'mainCpu'))})`,
+  `**${e2eRatio('wall')}x** wall, ${e2eRatio('cpu')}x CPU, ${e2eRatio('mainCpu')}x main-thread CPU (bound 2.5x)`,
+];
 const cliRow: [string, string, string, string] = [
   `  verify CLI, process start included (${failing} of ${N} tenants fail)`,
-  `${s(verifyCli.wall)}, peak ${mb(verifyCli.rssMb)}`,
-  '',
+  `${s(cliN.wall)}, peak ${mb(cliN.rssMb)}`,
+  `1 tenant: ${s(cli1.wall)}, peak ${mb(cli1.rssMb)}`,
   '',
 ];
 
@@ -289,7 +381,7 @@ function printTable(rows: readonly (readonly [string, string, string, string])[]
 }
 
 if (ONLY_VERIFIER) {
-  printTable([['measure', 'ours', 'compared with', 'ratio'], verifierRow(), cliRow]);
+  printTable([['measure', 'ours', 'compared with', 'ratio'], verifierRow(), e2eRow, cliRow]);
 } else {
   // 4. cdk-nag on the same templates (CfnInclude then each tenant's packs), cfn-guard on a sample.
   let includeMs = 0;
@@ -383,6 +475,7 @@ if (ONLY_VERIFIER) {
       `costs ${s(allOn!.wall - off.wall)} (${((allOn!.wall - off.wall) / N).toFixed(2)} s/stack), ${mb(allOn!.rssMb - off.rssMb)}`,
     ]),
     verifierRow(),
+    e2eRow,
     cliRow,
     [
       `cdk-nag (AwsSolutions + regime packs) on ${NAG_SAMPLE} of the templates`,
