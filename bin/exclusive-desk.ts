@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { main } from '../lib/cli/main';
 import { processIO } from '../lib/cli/io';
+import { tuneJitForBatchRun } from '../lib/cli/jit';
+
+tuneJitForBatchRun();
 
 main(process.argv.slice(2), processIO()).then(
   (code) => {
