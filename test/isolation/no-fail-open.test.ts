@@ -57,6 +57,17 @@ describe('ISO-NET-5: a public range is an error unless only load balancers use t
     ]);
   });
 
+  test.each([
+    ['a literal security group id', { SourceSecurityGroupId: 'sg-0123456789abcdef0' }, 'SourceSecurityGroupId', '"sg-0123456789abcdef0"', 'DbSecurityGroup admits the security group "sg-0123456789abcdef0", which the tenant does not define'],
+    ['a security group name the tenant does not define', { SourceSecurityGroupName: 'vendor-ops' }, 'SourceSecurityGroupName', '"vendor-ops"', 'DbSecurityGroup admits the security group named "vendor-ops", which the tenant does not define'],
+    ['a prefix list the tenant does not define', { SourcePrefixListId: 'pl-0123456789abcdef0' }, 'SourcePrefixListId', '"pl-0123456789abcdef0"', 'DbSecurityGroup admits the prefix list "pl-0123456789abcdef0", whose ranges the tenant does not define'],
+  ])('fails ingress from %s', (_name, source, key, value, message) => {
+    const spec = genuine({ 'DbSecurityGroup.Properties.SecurityGroupIngress': [{ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, ...source }] });
+    expect(findingsOf('ISO-NET-5', spec).map(brief)).toEqual([
+      { resource: 'DbSecurityGroup', path: `Properties.SecurityGroupIngress[0].${key}`, value, severity: 'error', kind: 'violation', message },
+    ]);
+  });
+
   test('warns, not fails, for a private range outside the tenant VPCs', () => {
     const spec = genuine({ 'DbSecurityGroup.Properties.SecurityGroupIngress': publicIngress({ CidrIp: '172.16.0.0/12' }) });
     expect(findingsOf('ISO-NET-5', spec).map((f) => [f.severity, f.message])).toEqual([
@@ -173,6 +184,16 @@ describe('ISO-HW-1: Aurora and shared-hardware compute never prove the hardware 
     ['a launch configuration on dedicated tenancy', { Lc: { Type: 'AWS::AutoScaling::LaunchConfiguration', Properties: { ImageId: 'ami-1', InstanceType: 'm5.large', PlacementTenancy: 'dedicated' } } }],
   ])('passes %s', (_name, change) => {
     expect(findingsOf('ISO-HW-1', genuine(change))).toEqual([]);
+  });
+
+  test('fails a launch template whose tenancy is dedicated on one branch of an undecided condition and default on the other', () => {
+    const spec = genuine({ Lt: { Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { Placement: { Tenancy: { 'Fn::If': ['IsProd', 'dedicated', 'default'] } } } } } });
+    expect(hwErrors(spec)).toEqual([['Lt', 'Properties.LaunchTemplateData.Placement.Tenancy', 'Lt runs on default (shared-hardware) tenancy']]);
+  });
+
+  test('cannot verify an instance with neither a tenancy nor a subnet', () => {
+    const spec = genuine({ Box: { Type: 'AWS::EC2::Instance', Properties: { ImageId: 'ami-1' } } });
+    expect(findingsOf('ISO-HW-1', spec).map((f) => [f.resource, f.kind, f.severity])).toEqual([['Box', 'unverifiable', 'error']]);
   });
 
   test('cannot verify an instance whose subnet comes from a parameter', () => {
