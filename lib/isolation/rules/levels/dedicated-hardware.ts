@@ -6,7 +6,7 @@ import type { IsolationRule, Reporter } from '../../rule';
 export const NON_DEDICATED_CLASS = /^db\.(t\d[a-z]*|serverless|m1|m2|m3|r3)\b/;
 
 function subnetVpcTenancy(r: ResourceRef, subnetNode: unknown): ('dedicated' | 'default' | 'host' | undefined)[] {
-  return r.stack.listValues(Array.isArray(subnetNode) ? subnetNode : [subnetNode]).flat().map((v) => {
+  return r.stack.flatValues(subnetNode).map((v) => {
     const subnet = targetResource(v);
     if (subnet?.type !== 'AWS::EC2::Subnet') return undefined;
     const vpc = subnet.stack.resolve(subnet.props.VpcId).map(targetResource)[0];
