@@ -17,7 +17,7 @@ import {
   type HandlerDeps,
 } from '../../lib/live/handler';
 import { ERROR_FINDINGS_METRIC, METRIC_NAMESPACE } from '../../lib/live/metrics';
-import { ACCOUNT, DB_ARN, REGION, SG_DB, TENANT, database, genuineInventory, ok } from './support';
+import { ACCOUNT, DB_ARN, REGION, SG_DB, TENANT, database, err, genuineInventory, ok } from './support';
 
 const TARGET = { Tenant: TENANT, Account: ACCOUNT, Region: REGION, Level: 'hardware' };
 
@@ -92,6 +92,18 @@ describe('CloudFormation', () => {
     expect(response!.Status).toBe('FAILED');
     expect(response!.Reason).toMatch(/^live state of tenant acme-health is not exclusive at hardware \(achieved pooled; 1 error finding\):/);
     expect(response!.Reason).toContain(`[ISO-NET-6] ${DB_ARN} DescribeDBInstances.PubliclyAccessible: DB instance exclusive-desk-${TENANT} is publicly accessible`);
+  });
+
+  test.each([
+    ['rds:DescribeDBParameters', { dbParameterGroups: err('rds:DescribeDBParameters') }, 'ISO-HYG-1'],
+    ['ec2:DescribeFlowLogs', { flowLogs: err('ec2:DescribeFlowLogs', 'denied', 'UnauthorizedOperation') }, 'ISO-HYG-4'],
+  ] as const)('Create with %s denied (read by a warning-severity rule): FAILED, the denial in the reason', async (action, part, rule) => {
+    const r = recorder(() => Promise.resolve(genuineInventory(part)));
+    await makeHandler(r.deps)(cfnEvent('Create'), context());
+    const [response] = r.responses;
+    expect(response!.Status).toBe('FAILED');
+    expect(response!.Reason).toContain(`[${rule}]`);
+    expect(response!.Reason).toContain(`${action} was denied`);
   });
 
   test('the reason is cut at a finding boundary below the response limit, pointing to the log', async () => {
