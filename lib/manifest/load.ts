@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import {
   GOVCLOUD_ONLY_REGIMES,
   GOVCLOUD_REGIONS,
+  HSM_PHASES,
   knownKeys,
   manifestSchema,
   partitionOf,
@@ -175,6 +176,14 @@ export function validateManifests(
     if (m.hsm && m.isolation !== 'hsm') {
       fileProblem('hsm', `applies only to isolation hsm, got isolation ${m.isolation}`, ['hsm']);
     }
+    if (m.isolation === 'hsm' && !m.hsm?.phase) {
+      fileProblem(
+        'hsm.phase',
+        `is required at isolation hsm: ${HSM_PHASES.join(' or ')} (cluster for the first deploy, complete after the ` +
+          'initialisation ceremony; docs/hsm.md)',
+        m.hsm ? ['hsm'] : ['isolation'],
+      );
+    }
     const instanceClass = m.database?.instanceClass;
     if (instanceClass) {
       const tenancy = m.isolation === 'account' ? undefined : dedicatedTenancyProblem(instanceClass);
@@ -207,7 +216,20 @@ export function validateManifests(
         'dataNodes',
       ]);
     }
-    const azs = m.network.availabilityZones ?? [`${m.region}a`, `${m.region}b`, `${m.region}c`];
+    // No default: not every region has zones a, b and c (ca-central-1: a, b, d; ap-northeast-1: a, c, d), and in the
+    // oldest regions zone codes are mapped independently per account ("AZ IDs", AWS Regions and Availability Zones
+    // guide, https://docs.aws.amazon.com/global-infrastructure/latest/regions/az-ids.html). The manifest names the
+    // account's own zones; `exclusive-desk preflight` checks them with ec2:DescribeAvailabilityZones.
+    const azs = m.network.availabilityZones ?? [];
+    if (azs.length === 0) {
+      fileProblem(
+        'network.availabilityZones',
+        `is required: name 3 zones of ${m.region} that exist in account ${m.account} (zone names differ per account ` +
+          `and region; list them with: aws ec2 describe-availability-zones --region ${m.region} --query ` +
+          `'AvailabilityZones[?ZoneType==\`availability-zone\`].ZoneName')`,
+        ['network'],
+      );
+    }
     const foreignAz = azs.find((az) => !az.startsWith(m.region));
     if (foreignAz) {
       fileProblem('network.availabilityZones', `zone ${foreignAz} is not in region ${m.region}`, [

@@ -9,6 +9,10 @@ import { z } from 'zod';
 export const ISOLATION_LEVELS = ['account', 'hardware', 'hsm'] as const;
 export type PromisedLevel = (typeof ISOLATION_LEVELS)[number];
 
+/** The deploys of the `hsm` level, in order (docs/hsm.md). */
+export const HSM_PHASES = ['cluster', 'complete'] as const;
+export type HsmPhase = (typeof HSM_PHASES)[number];
+
 export const REGIMES = ['hipaa', 'pci-dss', 'sox', 'fedramp-moderate', 'fedramp-high', 'itar'] as const;
 export type Regime = (typeof REGIMES)[number];
 
@@ -121,10 +125,14 @@ export const manifestSchema = z
         cidr,
         /** CIDR of the second, default-tenancy VPC that hosts OpenSearch for `hardware` and `hsm` tenants. */
         searchCidr: cidr.optional(),
-        /** Availability zones; default: the region's a, b and c zones. Never looked up. */
+        /**
+         * Availability zones (required, at least 3). Zone names differ per account and some regions have no `c`
+         * zone (ca-central-1: a, b, d; ap-northeast-1: a, c, d), so there is no default; never looked up (ADR 0002).
+         */
         availabilityZones: z
           .array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'must be zone names such as eu-west-1a'))
           .min(3, 'must name at least 3 zones (Multi-AZ database and zone-aware search)')
+          .refine((a) => new Set(a).size === a.length, 'must not name a zone twice')
           .optional(),
       })
       .strict(),
@@ -189,6 +197,12 @@ export const manifestSchema = z
       .object({
         /** CloudHSM instance type; default hsm2m.medium. */
         hsmType: z.enum(['hsm1.medium', 'hsm2m.medium']).optional(),
+        /**
+         * Which deploy of the `hsm` level this is (docs/hsm.md, ADR 0011): `cluster` (network, cluster and first
+         * HSM; then the operator's ceremony) or `complete` (key store, HSM keys and the data stores). Required at
+         * isolation hsm (checked in load.ts).
+         */
+        phase: z.enum(HSM_PHASES, { message: `must be one of: ${HSM_PHASES.join(', ')}` }).optional(),
       })
       .strict()
       .optional(),

@@ -38,6 +38,7 @@ function tenantsDir(specs: readonly TenantSpec[]): string {
         ...(s.ticket ? [`  ticket: ${s.ticket}`] : []),
         'network:',
         `  cidr: 10.${20 + i}.0.0/16`,
+        '  availabilityZones: [eu-west-1a, eu-west-1b, eu-west-1c]',
         'workload:',
         '  ticketsPerDay: 1000',
         '',

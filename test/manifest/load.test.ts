@@ -16,6 +16,7 @@ licence:
   reviewBy: 2027-06-30
 network:
   cidr: 10.20.0.0/16
+  availabilityZones: [eu-west-1a, eu-west-1b, eu-west-1c]
 workload:
   ticketsPerDay: 12000
 `;
@@ -31,7 +32,7 @@ function problemsOf(inputs: { file: string; text: string }[], today = TODAY): re
 }
 
 describe('valid manifests', () => {
-  test('the base manifest is accepted with derived partition and default zones', () => {
+  test('the base manifest is accepted with derived partition and its zones', () => {
     const [m] = validateManifests([{ file: FILE, text: BASE }], { today: TODAY });
     expect(m).toMatchObject({
       id: 'acme-health',
@@ -68,13 +69,13 @@ const edit = (from: string, to: string): string => {
 describe('rejects a bad manifest, naming the file, the field and what is allowed', () => {
   test.each<[string, string, string, RegExp, number | undefined]>([
     ['a YAML syntax error, with its line', edit('region: eu-west-1', 'region: [eu-west-1'), '(yaml)', /^YAML syntax error: /, 4],
-    ['a duplicate key', `${BASE}id: other\n`, '(yaml)', /YAML syntax error: Map keys must be unique/, 14],
+    ['a duplicate key', `${BASE}id: other\n`, '(yaml)', /YAML syntax error: Map keys must be unique/, 15],
     ['a file that is not a mapping', '- a\n- b\n', '(file)', /must be a YAML mapping of manifest fields/, undefined],
     ['the typo isolaton, with did-you-mean', edit('isolation: hardware', 'isolaton: hardware'), 'isolaton', /unknown field \(did you mean "isolation"\?\); allowed here: id, account, region, isolation/, 4],
     ['the missing field the typo leaves behind', edit('isolation: hardware', 'isolaton: hardware'), 'isolation', /^is required; must be one of: account, hardware, hsm$/, undefined],
     ['an unknown nested key', edit('  cidr: 10.20.0.0/16', '  cidr: 10.20.0.0/16\n  cidrs: 10.0.0.0/16'), 'network.cidrs', /did you mean "cidr"\?\); allowed here: cidr, searchCidr, availabilityZones/, 12],
     ['a number where text belongs', edit('"111111111111"', '111111111111'), 'account', /^must be text, got 111111111111$/, 2],
-    ['text where a number belongs', edit('ticketsPerDay: 12000', 'ticketsPerDay: lots'), 'workload.ticketsPerDay', /^must be a number, got "lots"$/, 13],
+    ['text where a number belongs', edit('ticketsPerDay: 12000', 'ticketsPerDay: lots'), 'workload.ticketsPerDay', /^must be a number, got "lots"$/, 14],
     ['a missing section', edit('workload:\n  ticketsPerDay: 12000\n', ''), 'workload', /^is required \(object\)$/, undefined],
     ['zero concurrent agents', edit('ticketsPerDay: 12000', 'ticketsPerDay: 12000\n  concurrentAgents: 0'), 'workload.concurrentAgents', /^must be at least 1$/, 14],
     ['a fractional retention', edit('ticketsPerDay: 12000', 'ticketsPerDay: 12000\n  retentionYears: 2.5'), 'workload.retentionYears', /^must be a whole number of years$/, 14],
@@ -97,18 +98,22 @@ describe('rejects a bad manifest, naming the file, the field and what is allowed
     ['fedramp-high outside GovCloud', edit('[hipaa]', '[fedramp-high]'), 'region', /regime "fedramp-high" only allows us-gov-west-1 or us-gov-east-1, got eu-west-1/, 3],
     ['an id that does not match the file', edit('id: acme-health', 'id: acme-wealth'), 'id', /must match the file name: the file is acme-health\.yaml but id is "acme-wealth"/, 1],
     ['an id with capitals', edit('id: acme-health', 'id: Acme'), 'id', /lower-case letters, digits and hyphens/, 1],
-    ['a burstable class on dedicated hardware', `${BASE}database:\n  instanceClass: db.t4g.large\n`, 'database.instanceClass', /instanceClass "db\.t4g\.large" cannot run in a dedicated-tenancy VPC: burstable .* allowed families: db\.m5\.\*/, 15],
-    ['db.serverless (not an RDS instance class)', `${BASE}database:\n  instanceClass: db.serverless\n`, 'database.instanceClass', /must be an RDS instance class such as db\.r6i\.xlarge/, 15],
-    ['a previous-generation class on dedicated hardware', `${BASE}database:\n  instanceClass: db.m4.large\n`, 'database.instanceClass', /previous-generation or unknown family/, 15],
-    ['a class this tool cannot size', edit('isolation: hardware', 'isolation: account') + 'database:\n  instanceClass: db.q9.large\n', 'database.instanceClass', /is not a class this tool can size/, 15],
-    ['short backups for a regulated regime', `${BASE}database:\n  backupRetentionDays: 14\n`, 'database.backupRetentionDays', /must be at least 35 days for regime hipaa, got 14/, 15],
-    ['PostgreSQL before 16', `${BASE}database:\n  postgresMajorVersion: 15\n`, 'database.postgresMajorVersion', /must be 16 or later/, 15],
-    ['search nodes not spread over 3 zones', `${BASE}search:\n  dataNodes: 4\n`, 'search.dataNodes', /must be a multiple of 3 \(zone awareness over 3 zones\), got 4/, 15],
-    ['an hsm section below the hsm level', `${BASE}hsm:\n  hsmType: hsm2m.medium\n`, 'hsm', /applies only to isolation hsm, got isolation hardware/, 15],
+    ['a burstable class on dedicated hardware', `${BASE}database:\n  instanceClass: db.t4g.large\n`, 'database.instanceClass', /instanceClass "db\.t4g\.large" cannot run in a dedicated-tenancy VPC: burstable .* allowed families: db\.m5\.\*/, 16],
+    ['db.serverless (not an RDS instance class)', `${BASE}database:\n  instanceClass: db.serverless\n`, 'database.instanceClass', /must be an RDS instance class such as db\.r6i\.xlarge/, 16],
+    ['a previous-generation class on dedicated hardware', `${BASE}database:\n  instanceClass: db.m4.large\n`, 'database.instanceClass', /previous-generation or unknown family/, 16],
+    ['a class this tool cannot size', edit('isolation: hardware', 'isolation: account') + 'database:\n  instanceClass: db.q9.large\n', 'database.instanceClass', /is not a class this tool can size/, 16],
+    ['short backups for a regulated regime', `${BASE}database:\n  backupRetentionDays: 14\n`, 'database.backupRetentionDays', /must be at least 35 days for regime hipaa, got 14/, 16],
+    ['PostgreSQL before 16', `${BASE}database:\n  postgresMajorVersion: 15\n`, 'database.postgresMajorVersion', /must be 16 or later/, 16],
+    ['search nodes not spread over 3 zones', `${BASE}search:\n  dataNodes: 4\n`, 'search.dataNodes', /must be a multiple of 3 \(zone awareness over 3 zones\), got 4/, 16],
+    ['an hsm section below the hsm level', `${BASE}hsm:\n  hsmType: hsm2m.medium\n`, 'hsm', /applies only to isolation hsm, got isolation hardware/, 16],
     ['a search CIDR at the account level', edit('isolation: hardware', 'isolation: account').replace('  cidr: 10.20.0.0/16', '  cidr: 10.20.0.0/16\n  searchCidr: 10.21.0.0/16'), 'network.searchCidr', /applies only to isolation hardware or hsm/, 12],
     ['a search CIDR overlapping the data CIDR', edit('  cidr: 10.20.0.0/16', '  cidr: 10.20.0.0/16\n  searchCidr: 10.20.128.0/17'), 'network.searchCidr', /must not overlap network\.cidr 10\.20\.0\.0\/16/, 12],
-    ['a zone of another region', edit('  cidr: 10.20.0.0/16', '  cidr: 10.20.0.0/16\n  availabilityZones: [eu-west-1a, eu-west-1b, us-east-1c]'), 'network.availabilityZones', /zone us-east-1c is not in region eu-west-1/, 12],
-    ['fewer than 3 zones', edit('  cidr: 10.20.0.0/16', '  cidr: 10.20.0.0/16\n  availabilityZones: [eu-west-1a, eu-west-1b]'), 'network.availabilityZones', /must name at least 3 zones/, 12],
+    ['a zone of another region', edit('eu-west-1c]', 'us-east-1c]'), 'network.availabilityZones', /zone us-east-1c is not in region eu-west-1/, 12],
+    ['fewer than 3 zones', edit('[eu-west-1a, eu-west-1b, eu-west-1c]', '[eu-west-1a, eu-west-1b]'), 'network.availabilityZones', /must name at least 3 zones/, 12],
+    ['a zone named twice', edit('[eu-west-1a, eu-west-1b, eu-west-1c]', '[eu-west-1a, eu-west-1b, eu-west-1a]'), 'network.availabilityZones', /must not name a zone twice/, 12],
+    ['no zones: there is no default (names differ per account; ca-central-1 has no c)', edit('  availabilityZones: [eu-west-1a, eu-west-1b, eu-west-1c]\n', ''), 'network.availabilityZones', /^is required: name 3 zones of eu-west-1 that exist in account 111111111111 .*aws ec2 describe-availability-zones --region eu-west-1/, 11],
+    ['isolation hsm without a phase', edit('isolation: hardware', 'isolation: hsm'), 'hsm.phase', /^is required at isolation hsm: cluster or complete \(cluster for the first deploy, complete after the initialisation ceremony; docs\/hsm\.md\)$/, 4],
+    ['an unknown hsm phase', edit('isolation: hardware', 'isolation: hsm') + 'hsm:\n  phase: keys\n', 'hsm.phase', /^must be one of: cluster, complete$/, 16],
   ])('%s', (_name, text, field, message, line) => {
     const problems = problemsOf([{ file: FILE, text }]);
     const problem = problems.find((p) => p.field === field && message.test(p.message));
