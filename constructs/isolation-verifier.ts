@@ -74,6 +74,9 @@ export class IsolationValidationPlugin implements IPolicyValidationPlugin {
     const verdicts = evaluateTemplates(buildTenantModels(templates));
     this.lastOutcome = { verdicts, errors };
     const byFile = new Map(templates.map((t) => [t.file, t]));
+    // A finding about the whole stack (no resource of that name) belongs to the stack's construct, so an
+    // acknowledgement on the stack (with its reason, in the validation report) can apply to it.
+    const stackPaths = new Map(stacks.map((s) => [s.templatePath, s.stackConstructPath]));
     const violations: PolicyViolation[] = [];
     for (const v of verdicts) {
       const stackFile = (name?: string): string | undefined => v.stacks.find((s) => s.name === name)?.file ?? v.stacks[0]?.file;
@@ -91,7 +94,7 @@ export class IsolationValidationPlugin implements IPolicyValidationPlugin {
             {
               resourceLogicalId: f.resource,
               templatePath: file,
-              constructPath: typeof cdkPath === 'string' ? cdkPath : undefined,
+              constructPath: typeof cdkPath === 'string' ? cdkPath : !resource && file ? stackPaths.get(file) || undefined : undefined,
               locations: [f.path],
             },
           ],

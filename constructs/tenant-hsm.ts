@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CustomResource, Duration, RemovalPolicy, Stack, type CfnResource } from 'aws-cdk-lib';
+import { CfnOutput, CustomResource, Duration, RemovalPolicy, Stack, type CfnResource } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
+import { Construct, type IDependable } from 'constructs';
 import {
   acknowledgeFindings,
   acknowledgeRule,
@@ -17,6 +17,7 @@ import {
   wildcardFinding,
 } from '../lib/compliance/acknowledgements';
 import { HSM_RESOURCE_TYPES } from '../lib/hsm/types';
+import { lambdaLoggingConfigAvailable } from '../lib/stacks/deploy-aspects';
 import { customKeyStoreName, keyAliasName } from '../lib/naming';
 import { DATA_CLASSES, keyConstructId, tenantKeyPolicy, type DataClass } from './tenant-keys';
 
@@ -34,6 +35,20 @@ export function markHsmControlPlane(construct: Construct, reason: string): void 
 /** CloudHSM instance types a cluster may use. */
 export const HSM_TYPES = ['hsm1.medium', 'hsm2m.medium'] as const;
 export type HsmType = (typeof HSM_TYPES)[number];
+
+/**
+ * The deploys of the `hsm` level (ADR 0011, docs/hsm.md). CloudFormation gives a custom resource at most one hour
+ * (`ServiceTimeout` 1-3600 s, AWS::CloudFormation::CustomResource, CloudFormation Template Reference) and the
+ * initialisation of a cluster is done by a person, so no deploy waits for it:
+ * - `cluster`: the cluster and its first HSM (and the kmsuser secret); then the operator's ceremony, out of band;
+ * - `complete`: the key store (which fails at once, naming what is missing, if the ceremony is not finished), the
+ *   HSM-backed keys, and everything they encrypt.
+ */
+export const HSM_PHASES = ['cluster', 'complete'] as const;
+export type HsmPhase = (typeof HSM_PHASES)[number];
+
+/** CloudFormation's limit for one custom resource operation, in seconds (ServiceTimeout maximum). */
+export const CUSTOM_RESOURCE_MAX_SECONDS = 3600;
 
 export interface TenantHsmProps {
   /** The tenant id; names the key store, the key aliases and the tags. */
@@ -60,6 +75,25 @@ export interface TenantHsmProps {
    */
   readonly handlerSubnets?: ec2.SubnetSelection;
   /**
+   * Which deploy of the `hsm` level this is: `cluster` creates only the cluster (and its first HSM) and the kmsuser
+   * secret; `complete` adds the key store and the HSM-backed keys, which need the initialised cluster.
+   * @default 'complete'
+   */
+  readonly phase?: HsmPhase;
+  /**
+   * The VPC endpoints the handlers reach AWS through (`TenantNetwork.endpoints(handlerVpc)`): every custom resource
+   * waits for them, so no handler starts in a subnet without its way to the APIs.
+   * @default - no dependency (the endpoints must then exist before this construct's resources)
+   */
+  readonly handlerVpcEndpoints?: IDependable;
+  /**
+   * The security group of the operator's temporary admin instance in `clusterVpc` (`TenantNetwork.adminSecurityGroup`):
+   * the cluster's security group admits it on 2223-2225 (the CloudHSM client ports) and it may reach the cluster
+   * there. With it, an instance role and profile for that instance are created (Session Manager, the kmsuser secret).
+   * @default - no admin access (the cluster security group is left as CloudHSM creates it)
+   */
+  readonly adminSecurityGroup?: ec2.SecurityGroup;
+  /**
    * CloudHSM instance type.
    *
    * IMPORTANT: it cannot change on an existing cluster.
@@ -81,8 +115,9 @@ export interface TenantHsmProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * How long a deployment waits for the out-of-band initialisation (at most 2 hours, the Provider limit).
-   * @default Duration.hours(2)
+   * How long one custom resource operation may poll (creating the first HSM, connecting the key store). It stays
+   * below CloudFormation's one-hour limit for a custom resource; nothing waits for a person.
+   * @default Duration.minutes(50)
    */
   readonly totalTimeout?: Duration;
   /**
@@ -107,8 +142,12 @@ export interface TenantHsmProps {
  * deletes HSM material.
  */
 export class TenantHsm extends Construct {
+  public readonly phase: HsmPhase;
   public readonly cluster: CustomResource;
-  public readonly keyStore: CustomResource;
+  /** The custom key store, at phase `complete`. */
+  public readonly keyStore?: CustomResource;
+  /** The role of the operator's admin instance, with `adminSecurityGroup`. */
+  public readonly adminInstanceRole?: iam.Role;
   /** The secret holding the kmsuser password (generated) and the trust anchor certificate (added by the operator). */
   public readonly kmsUserSecret: secretsmanager.Secret;
   /** The HSM-backed keys by data class, as `kms.IKey` for the data constructs. */
@@ -125,9 +164,15 @@ export class TenantHsm extends Construct {
     const stack = Stack.of(this);
     const hsmType = props.hsmType ?? 'hsm2m.medium';
     if (!HSM_TYPES.includes(hsmType)) throw new Error(`hsmType must be one of ${HSM_TYPES.join(', ')}, got ${hsmType}`);
-    const totalTimeout = props.totalTimeout ?? Duration.hours(2);
-    if (totalTimeout.toMinutes() > 120) {
-      throw new Error(`totalTimeout must be at most 2 hours (the Provider limit), got ${totalTimeout.toHumanString()}`);
+    const phase = props.phase ?? 'complete';
+    if (!HSM_PHASES.includes(phase)) throw new Error(`phase must be one of ${HSM_PHASES.join(', ')}, got ${phase}`);
+    this.phase = phase;
+    const totalTimeout = props.totalTimeout ?? Duration.minutes(50);
+    // Margin for the framework's own start and report inside CloudFormation's hour.
+    if (totalTimeout.toSeconds() > CUSTOM_RESOURCE_MAX_SECONDS - 300) {
+      throw new Error(
+        `totalTimeout must be at most 55 minutes (CloudFormation gives a custom resource at most ${CUSTOM_RESOURCE_MAX_SECONDS} s), got ${totalTimeout.toHumanString()}`,
+      );
     }
     const classes = props.dataClasses ?? DATA_CLASSES;
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
@@ -183,7 +228,15 @@ export class TenantHsm extends Construct {
       statements: [
         new iam.PolicyStatement({
           sid: 'CloudHsmCluster',
-          actions: ['cloudhsm:CreateCluster', 'cloudhsm:CreateHsm', 'cloudhsm:DescribeClusters', 'cloudhsm:TagResource'],
+          // DeleteHsm/DeleteCluster: only for an UNINITIALIZED cluster whose creating deploy rolls back (lib/hsm/cluster.ts).
+          actions: [
+            'cloudhsm:CreateCluster',
+            'cloudhsm:CreateHsm',
+            'cloudhsm:DescribeClusters',
+            'cloudhsm:TagResource',
+            'cloudhsm:DeleteHsm',
+            'cloudhsm:DeleteCluster',
+          ],
           resources: ['*'],
           conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
         }),
@@ -200,6 +253,7 @@ export class TenantHsm extends Construct {
             'ec2:AuthorizeSecurityGroupEgress',
             'ec2:RevokeSecurityGroupEgress',
             'ec2:DescribeSecurityGroups',
+            'ec2:DeleteSecurityGroup',
             'ec2:CreateTags',
             'ec2:DescribeSubnets',
             'ec2:DescribeVpcs',
@@ -225,6 +279,16 @@ export class TenantHsm extends Construct {
           actions: ['kms:CreateKey'],
           resources: ['*'],
           conditions: { StringEquals: { 'kms:KeyOrigin': 'AWS_CLOUDHSM', 'aws:RequestedRegion': stack.region } },
+        }),
+        new iam.PolicyStatement({
+          // CreateKey with Tags: "To add tags while creating a KMS key, the principal must have [kms:TagResource]
+          // permission in an IAM policy that isn't restricted to particular KMS keys" (KMS Developer Guide,
+          // "Controlling access to tags", https://docs.aws.amazon.com/kms/latest/developerguide/tag-permissions.html):
+          // every key of the account and region, pinned by the tenant tag the request carries.
+          sid: 'TagHsmKeysAtCreation',
+          actions: ['kms:TagResource'],
+          resources: [arn('kms', 'key/*')],
+          conditions: { StringEquals: { [`aws:RequestTag/exclusive-desk:tenant`]: props.tenantId } },
         }),
         new iam.PolicyStatement({
           sid: 'ManageHsmKeys',
@@ -255,6 +319,7 @@ export class TenantHsm extends Construct {
     handlerSg.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS API endpoints in the VPC');
 
     const handlerLogs = logGroup('HandlerLogs');
+    const functionLogs: logs.LogGroup[] = [handlerLogs];
     const handler = (cid: string, entryPoint: 'onEvent' | 'isComplete', timeout: Duration): nodejs.NodejsFunction =>
       new nodejs.NodejsFunction(this, cid, {
         entry: path.join(__dirname, '..', 'lib', 'hsm', 'handler.ts'),
@@ -287,7 +352,11 @@ export class TenantHsm extends Construct {
       vpc: props.handlerVpc,
       vpcSubnets: handlerSubnets,
       securityGroups: [handlerSg],
-      logGroup: logGroup('ProviderLogs'),
+      logGroup: (() => {
+        const g = logGroup('ProviderLogs');
+        functionLogs.push(g);
+        return g;
+      })(),
       disableWaiterStateMachineLogging: false,
       waiterStateMachineLogOptions: {
         // No explicit name: a retained, named group would block the retry of a timed-out first deployment.
@@ -297,13 +366,40 @@ export class TenantHsm extends Construct {
       },
     });
 
-    const resource = (cid: string, resourceType: string, properties: Record<string, unknown>): CustomResource =>
-      new CustomResource(this, cid, {
+    if (!lambdaLoggingConfigAvailable(stack.region)) {
+      // GovCloud: no LoggingConfig (lib/stacks/deploy-aspects.ts), so each function needs a log group of its own, which
+      // becomes /aws/lambda/<function name>; the shared groups stay with the first function of each pair.
+      const own = (fn: lambda.Function, cid: string): void => {
+        const group = logGroup(cid);
+        functionLogs.push(group);
+        (fn.node.defaultChild as lambda.CfnFunction).loggingConfig = { logGroup: group.logGroupName };
+      };
+      own(this.isCompleteHandler, 'IsCompleteHandlerLogs');
+      own(this.provider.node.findChild('framework-isComplete') as lambda.Function, 'ProviderIsCompleteLogs');
+      own(this.provider.node.findChild('framework-onTimeout') as lambda.Function, 'ProviderOnTimeoutLogs');
+      // Step Functions in GovCloud is reached through its FIPS endpoint only (stepFunctionsEndpointService); the
+      // framework's SDK client is pointed there with the service-specific endpoint variable of the AWS SDKs
+      // ("Service-specific endpoints", AWS SDKs and Tools Reference Guide,
+      // https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html; identifier SFN).
+      (this.provider.node.findChild('framework-onEvent') as lambda.Function).addEnvironment(
+        'AWS_ENDPOINT_URL_SFN',
+        `https://states-fips.${stack.region}.${stack.urlSuffix}`,
+      );
+    }
+
+    const resource = (cid: string, resourceType: string, properties: Record<string, unknown>): CustomResource => {
+      const r = new CustomResource(this, cid, {
         serviceToken: this.provider.serviceToken,
         resourceType,
         properties,
         removalPolicy: RemovalPolicy.RETAIN,
+        serviceTimeout: Duration.seconds(CUSTOM_RESOURCE_MAX_SECONDS),
       });
+      if (props.handlerVpcEndpoints) r.node.addDependency(props.handlerVpcEndpoints);
+      // The handlers' log groups exist before the first invocation (else Lambda creates them, unencrypted).
+      r.node.addDependency(...functionLogs);
+      return r;
+    };
 
     this.cluster = resource('Cluster', HSM_RESOURCE_TYPES.cluster, {
       HsmType: hsmType,
@@ -311,14 +407,29 @@ export class TenantHsm extends Construct {
       VpcId: props.clusterVpc.vpcId,
       Tags: tags,
     });
+    new CfnOutput(this, 'ClusterId', {
+      description: 'The tenant CloudHSM cluster to initialise (docs/hsm.md)',
+      value: this.cluster.getAttString('ClusterId'),
+    });
+    new CfnOutput(this, 'KmsUserSecretArn', {
+      description: 'The kmsuser password and, after the ceremony, the trust anchor (docs/hsm.md)',
+      value: this.kmsUserSecret.secretArn,
+    });
+    if (props.adminSecurityGroup) this.adminInstanceRole = this.addAdminAccess(props.adminSecurityGroup);
+
+    const keys: Partial<Record<DataClass, kms.IKey>> = {};
+    const keyResources: Partial<Record<DataClass, CustomResource>> = {};
+    this.keys = keys;
+    this.keyResources = keyResources;
+    this.acknowledgeByDesign(handlerPolicy);
+    if (phase === 'cluster') return;
+
     this.keyStore = resource('KeyStore', HSM_RESOURCE_TYPES.keyStore, {
       CustomKeyStoreName: customKeyStoreName(props.tenantId),
       CloudHsmClusterId: this.cluster.getAttString('ClusterId'),
       KmsUserSecretArn: this.kmsUserSecret.secretArn,
     });
 
-    const keys: Partial<Record<DataClass, kms.IKey>> = {};
-    const keyResources: Partial<Record<DataClass, CustomResource>> = {};
     for (const dataClass of classes) {
       const cid = keyConstructId(dataClass);
       const keyResource = resource(cid, HSM_RESOURCE_TYPES.key, {
@@ -337,9 +448,84 @@ export class TenantHsm extends Construct {
       keyResources[dataClass] = keyResource;
       keys[dataClass] = kms.Key.fromKeyArn(this, `${cid}Ref`, keyResource.getAttString('Arn'));
     }
-    this.keys = keys;
-    this.keyResources = keyResources;
-    this.acknowledgeByDesign(handlerPolicy);
+  }
+
+  /**
+   * The operator's path to the HSMs for the ceremony: the cluster's security group (created by CloudHSM, known once
+   * the cluster exists) admits the admin group on 2223-2225, the ports of the CloudHSM client ("Configure the Client
+   * Amazon EC2 instance security groups", AWS CloudHSM User Guide,
+   * https://docs.aws.amazon.com/cloudhsm/latest/userguide/configure-sg-client-instance.html), and a role for the
+   * temporary admin instance: Session Manager (no SSH, no key pair), the kmsuser secret, and the CloudHSM client
+   * package the operator stages in a bucket of this account.
+   */
+  private addAdminAccess(admin: ec2.SecurityGroup): iam.Role {
+    const stack = Stack.of(this);
+    const clusterSg = this.cluster.getAttString('SecurityGroup');
+    new ec2.CfnSecurityGroupIngress(this, 'ClusterFromAdmin', {
+      groupId: clusterSg,
+      sourceSecurityGroupId: admin.securityGroupId,
+      ipProtocol: 'tcp',
+      fromPort: 2223,
+      toPort: 2225,
+      description: 'CloudHSM client ports from the temporary admin instance (docs/hsm.md)',
+    });
+    new ec2.CfnSecurityGroupEgress(this, 'AdminToCluster', {
+      groupId: admin.securityGroupId,
+      destinationSecurityGroupId: clusterSg,
+      ipProtocol: 'tcp',
+      fromPort: 2223,
+      toPort: 2225,
+      description: 'CloudHSM client ports to the tenant cluster',
+    });
+    const role = new iam.Role(this, 'AdminInstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `exclusive-desk: temporary CloudHSM admin instance of the ceremony (docs/hsm.md)`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    const adminPolicy = new iam.ManagedPolicy(this, 'AdminInstancePolicy', {
+      description: 'The admin instance reads the kmsuser password and the staged CloudHSM client package',
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadKmsUserSecret',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [this.kmsUserSecret.secretArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DecryptKmsUserSecret',
+          actions: ['kms:Decrypt'],
+          resources: [this.kmsUserSecret.encryptionKey!.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.${stack.urlSuffix}` } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadStagedPackages',
+          actions: ['s3:GetObject'],
+          resources: [`arn:${stack.partition}:s3:::*/*`],
+          conditions: { StringEquals: { 's3:ResourceAccount': stack.account } },
+        }),
+      ],
+    });
+    const profile = new iam.CfnInstanceProfile(this, 'AdminInstanceProfile', { roles: [role.roleName] });
+    new CfnOutput(this, 'AdminInstanceProfileName', {
+      description: 'Instance profile of the temporary CloudHSM admin instance (docs/hsm.md)',
+      value: profile.ref,
+    });
+    new CfnOutput(this, 'AdminSecurityGroupId', {
+      description: 'Security group of the temporary CloudHSM admin instance (docs/hsm.md)',
+      value: admin.securityGroupId,
+    });
+    acknowledgeFindings(
+      role,
+      [managedPolicyFinding('AmazonSSMManagedInstanceCore')],
+      'The AWS-maintained Session Manager policy is the documented way to reach an instance without SSH or key pair',
+    );
+    acknowledgeFindings(
+      adminPolicy,
+      [wildcardFinding(`arn:${stack.partition}:s3:::*/*`)],
+      'Object reads are limited by s3:ResourceAccount to buckets of the tenant account (the CloudHSM client package ' +
+        'the operator stages there, docs/hsm.md); the bucket is the operator\'s choice',
+    );
+    return role;
   }
 
   /** The cdk-nag findings of the HSM control plane that are by design, each with its reason. */

@@ -1,9 +1,9 @@
-import { Fn, RemovalPolicy, Stack, Token, type CfnResource } from 'aws-cdk-lib';
+import { Aspects, CfnResource, Fn, RemovalPolicy, Stack, Token, type IAspect } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, DependencyGroup, type IConstruct, type IDependable } from 'constructs';
 import { cidrProblem } from '../lib/manifest/schema';
 import { deriveSearchCidr } from '../lib/naming';
 import { overlaps } from '../lib/manifest/load';
@@ -15,6 +15,31 @@ export const DEFAULT_INTERFACE_ENDPOINTS: readonly ec2.InterfaceVpcEndpointAwsSe
   ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
   ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
   ec2.InterfaceVpcEndpointAwsService.STS,
+];
+
+/**
+ * The Step Functions interface endpoint of a region. In the GovCloud (US) regions AWS PrivateLink serves only the FIPS
+ * endpoint of Step Functions ("AWS Step Functions in AWS GovCloud (US)", GovCloud User Guide,
+ * https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-step-functions.html: "US GovCloud West Region only
+ * supports AWS PrivateLink for FIPS endpoints"), so `com.amazonaws.<region>.states` does not exist there and the
+ * endpoint is `com.amazonaws.<region>.states-fips` (the `-fips` service names of "AWS services that integrate with AWS
+ * PrivateLink", https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html).
+ */
+export function stepFunctionsEndpointService(region: string): ec2.InterfaceVpcEndpointAwsService {
+  return region.startsWith('us-gov-')
+    ? new ec2.InterfaceVpcEndpointAwsService('states-fips')
+    : ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS;
+}
+
+/**
+ * The endpoints a Session Manager session into an instance in isolated subnets needs: ssm, ssmmessages and
+ * ec2messages (Systems Manager User Guide, "Improve the security of EC2 instances by using VPC endpoints for Systems
+ * Manager", https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-create-vpc.html).
+ */
+export const SESSION_MANAGER_ENDPOINTS: readonly ec2.InterfaceVpcEndpointAwsService[] = [
+  ec2.InterfaceVpcEndpointAwsService.SSM,
+  ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
+  ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
 ];
 
 export interface TenantNetworkProps {
@@ -65,6 +90,13 @@ export interface TenantNetworkProps {
    * @default false
    */
   readonly searchS3GatewayEndpoint?: boolean;
+  /**
+   * A network path for the person who initialises the tenant's CloudHSM cluster (docs/hsm.md): Session Manager
+   * endpoints (ssm, ssmmessages, ec2messages) and an S3 gateway endpoint in the data VPC, and `adminSecurityGroup`
+   * for the temporary admin instance there.
+   * @default false
+   */
+  readonly ceremonyAccess?: boolean;
 }
 
 /**
@@ -86,6 +118,11 @@ export class TenantNetwork extends Construct {
   public readonly flowLogGroups: Readonly<Record<string, logs.LogGroup>>;
   /** Every log group of the network (flow logs, the default-security-group handler), all under the logs key. */
   public readonly logGroups: readonly logs.LogGroup[];
+  /** The routes through `peering`, with `dedicatedTenancy`. */
+  public readonly peeringRoutes: readonly ec2.CfnRoute[];
+  /** The security group of the HSM admin instance in the data VPC, with `ceremonyAccess`. */
+  public readonly adminSecurityGroup?: ec2.SecurityGroup;
+  private readonly endpointGroups = new Map<ec2.IVpc, DependencyGroup>();
 
   constructor(scope: Construct, id: string, props: TenantNetworkProps) {
     super(scope, id);
@@ -178,35 +215,52 @@ export class TenantNetwork extends Construct {
       dedicated ? ec2.DefaultInstanceTenancy.DEDICATED : ec2.DefaultInstanceTenancy.DEFAULT,
       'Data',
     );
-    this.addEndpoints(this.dataVpc, props.cidr, props.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS);
+    this.addEndpoints(this.dataVpc, props.cidr, [
+      ...(props.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS),
+      ...(props.ceremonyAccess ? SESSION_MANAGER_ENDPOINTS : []),
+    ]);
+    if (props.ceremonyAccess) {
+      // The admin instance installs the CloudHSM client from an S3 bucket of the tenant and the OS packages from the
+      // regional repositories (both S3), through this gateway: the subnets have no other way out.
+      this.addS3Gateway(this.dataVpc);
+      const admin = new ec2.SecurityGroup(this, 'AdminSecurityGroup', {
+        vpc: this.dataVpc,
+        description: 'Temporary CloudHSM admin instance - HTTPS to VPC endpoints, 2223-2225 to the cluster (docs/hsm.md)',
+        allowAllOutbound: false,
+      });
+      // Isolated subnets: 443 reaches only the VPC's interface endpoints and the S3 gateway endpoint.
+      admin.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS API endpoints in the VPC');
+      this.adminSecurityGroup = admin;
+    }
 
     if (searchCidr) {
       this.searchVpc = makeVpc('SearchVpc', searchCidr, ec2.DefaultInstanceTenancy.DEFAULT, 'Search');
       this.addEndpoints(this.searchVpc, searchCidr, props.searchInterfaceEndpoints ?? []);
-      if (props.searchS3GatewayEndpoint) {
-        this.searchVpc.addGatewayEndpoint('S3Endpoint', {
-          service: ec2.GatewayVpcEndpointAwsService.S3,
-          subnets: [{ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
-        });
-      }
+      if (props.searchS3GatewayEndpoint) this.addS3Gateway(this.searchVpc);
       // The only path between the tenant's two VPCs; both ends are this tenant's own VPCs (Refs, never ids).
       const peering = new ec2.CfnVPCPeeringConnection(this, 'DataSearchPeering', {
         vpcId: this.dataVpc.vpcId,
         peerVpcId: this.searchVpc.vpcId,
       });
       this.peering = peering;
+      const routes: ec2.CfnRoute[] = [];
       const route = (vpc: ec2.Vpc, prefix: string, destination: string): void => {
         vpc.isolatedSubnets.forEach((subnet, i) => {
-          new ec2.CfnRoute(this, `${prefix}Route${i + 1}`, {
-            routeTableId: subnet.routeTable.routeTableId,
-            destinationCidrBlock: destination,
-            vpcPeeringConnectionId: peering.ref,
-          });
+          routes.push(
+            new ec2.CfnRoute(this, `${prefix}Route${i + 1}`, {
+              routeTableId: subnet.routeTable.routeTableId,
+              destinationCidrBlock: destination,
+              vpcPeeringConnectionId: peering.ref,
+            }),
+          );
         });
       };
       route(this.dataVpc, 'DataToSearch', searchCidr);
       route(this.searchVpc, 'SearchToData', props.cidr);
+      this.peeringRoutes = routes;
+      Aspects.of(Stack.of(this)).add(new AwaitPeeringForCrossVpcRules(this));
     } else {
+      this.peeringRoutes = [];
       if (props.searchInterfaceEndpoints?.length || props.searchS3GatewayEndpoint) {
         throw new Error('searchInterfaceEndpoints and searchS3GatewayEndpoint apply only with dedicatedTenancy: true');
       }
@@ -258,8 +312,37 @@ export class TenantNetwork extends Construct {
     }
   }
 
+  /**
+   * The VPC endpoints (interface and gateway) of one of the network's VPCs, to depend on: a custom resource whose
+   * handler runs in that VPC must not start before the endpoints it calls AWS through exist.
+   */
+  public endpoints(vpc: ec2.IVpc): IDependable {
+    const group = this.endpointGroups.get(vpc);
+    if (!group) throw new Error(`endpoints: ${vpc.node.path} is not a VPC of ${this.node.path}`);
+    return group;
+  }
+
+  private endpointGroup(vpc: ec2.IVpc): DependencyGroup {
+    let group = this.endpointGroups.get(vpc);
+    if (!group) {
+      group = new DependencyGroup();
+      this.endpointGroups.set(vpc, group);
+    }
+    return group;
+  }
+
+  private addS3Gateway(vpc: ec2.Vpc): void {
+    this.endpointGroup(vpc).add(
+      vpc.addGatewayEndpoint('S3Endpoint', {
+        service: ec2.GatewayVpcEndpointAwsService.S3,
+        subnets: [{ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+      }),
+    );
+  }
+
   /** Interface endpoints sharing one security group that admits HTTPS from the VPC's own (literal) CIDR only. */
   private addEndpoints(vpc: ec2.Vpc, cidr: string, services: readonly ec2.InterfaceVpcEndpointAwsService[]): void {
+    const group = this.endpointGroup(vpc);
     if (services.length === 0) return;
     const sg = new ec2.SecurityGroup(vpc, 'EndpointSecurityGroup', {
       vpc,
@@ -269,13 +352,61 @@ export class TenantNetwork extends Construct {
     sg.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from this VPC');
     for (const service of services) {
       const id = `${service.shortName.replace(/(^|[^a-zA-Z0-9])([a-zA-Z0-9])/g, (_m, _s, c: string) => c.toUpperCase())}Endpoint`;
-      vpc.addInterfaceEndpoint(id, {
-        service,
-        privateDnsEnabled: true,
-        subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-        securityGroups: [sg],
-        open: false,
-      });
+      group.add(
+        vpc.addInterfaceEndpoint(id, {
+          service,
+          privateDnsEnabled: true,
+          subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+          securityGroups: [sg],
+          open: false,
+        }),
+      );
     }
+  }
+}
+
+/**
+ * Security-group rules that name a group of the other VPC across the peering wait for the peering and its routes:
+ * "To reference a security group in a peer VPC, the VPC peering connection must be in the active state" (VPC Peering
+ * Guide, "Update your security groups to reference peer security groups",
+ * https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html). CloudFormation reports a
+ * same-account peering created once it is active, so DependsOn on it (and on the routes the traffic takes) orders
+ * every such rule after it, whichever construct added the rule.
+ */
+class AwaitPeeringForCrossVpcRules implements IAspect {
+  private vpcOfGroup?: Map<string, string>;
+  constructor(private readonly network: TenantNetwork) {}
+
+  public visit(node: IConstruct): void {
+    const peering = this.network.peering;
+    if (!peering || !CfnResource.isCfnResource(node)) return;
+    let own: string | undefined;
+    let peer: string | undefined;
+    if (node instanceof ec2.CfnSecurityGroupIngress) {
+      own = node.groupId;
+      peer = node.sourceSecurityGroupId;
+    } else if (node instanceof ec2.CfnSecurityGroupEgress) {
+      own = node.groupId;
+      peer = node.destinationSecurityGroupId;
+    } else return;
+    if (!own || !peer) return;
+    const vpcs = this.groupVpcs();
+    const ownVpc = vpcs.get(own);
+    const peerVpc = vpcs.get(peer);
+    const tenantVpcs = new Set([this.network.dataVpc.vpcId, this.network.searchVpc.vpcId]);
+    if (!ownVpc || !peerVpc || ownVpc === peerVpc || !tenantVpcs.has(ownVpc) || !tenantVpcs.has(peerVpc)) return;
+    node.addResourceDependency(peering);
+    for (const route of this.network.peeringRoutes) node.addResourceDependency(route);
+  }
+
+  /** Group id token -> VPC id token of every security group in the stack, built once. */
+  private groupVpcs(): Map<string, string> {
+    if (!this.vpcOfGroup) {
+      this.vpcOfGroup = new Map();
+      for (const c of Stack.of(this.network).node.findAll()) {
+        if (c instanceof ec2.CfnSecurityGroup && c.vpcId) this.vpcOfGroup.set(c.attrGroupId, c.vpcId);
+      }
+    }
+    return this.vpcOfGroup;
   }
 }

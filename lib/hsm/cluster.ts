@@ -1,16 +1,22 @@
 /**
  * Custom::ExclusiveDeskHsmCluster: the tenant's own CloudHSM cluster and its first HSM. CloudFormation has no
- * resource for either. The cluster is never deleted by a stack operation; initialisation is out of band
- * (docs/hsm.md).
+ * resource for either. One tenant has one cluster: a create adopts the cluster an earlier attempt of this resource
+ * left, and refuses to make a second one while another cluster of the tenant exists. Initialisation is out of band
+ * (docs/hsm.md). The resource is `RetainExceptOnCreate`, so CloudFormation asks for a delete only when the deploy that
+ * created it rolls back; the handler then deletes the cluster if, and only if, it is still UNINITIALIZED (it holds
+ * no key material, no user and no trust anchor yet), so the retry meets no cluster in a VPC being deleted.
  */
 import {
   CloudHSMV2Client,
   CreateClusterCommand,
   CreateHsmCommand,
+  DeleteClusterCommand,
+  DeleteHsmCommand,
   DescribeClustersCommand,
   TagResourceCommand,
   type Cluster,
 } from '@aws-sdk/client-cloudhsm-v2';
+import { DeleteSecurityGroupCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import {
   sameTags,
   stringProp,
@@ -65,11 +71,16 @@ export async function describeCluster(hsm: CloudHSMV2Client, clusterId: string):
 }
 
 const GONE = ['DELETE_IN_PROGRESS', 'DELETED'];
+/** States in which a cluster holds nothing: no trust anchor, no users, no keys (it is deleted on a failed create). */
+const EMPTY = ['CREATE_IN_PROGRESS', 'UNINITIALIZED'];
+
+const hasTags = (c: Cluster, tags: readonly Tag[]): boolean =>
+  tags.every((want) => c.TagList?.some((t) => t.Key === want.Key && t.Value === want.Value));
 
 export async function onClusterEvent(event: OnEventRequest, hsm: CloudHSMV2Client): Promise<OnEventResponse> {
   if (event.RequestType === 'Delete') {
-    // HSM material is never deleted by a stack operation: the cluster is left for the operator (docs/hsm.md).
-    log(`${RESOURCE}: retaining CloudHSM cluster ${event.PhysicalResourceId ?? '(none)'} on delete`);
+    // Only the rollback of the creating deploy asks (RetainExceptOnCreate); isComplete deletes an empty cluster only.
+    log(`${RESOURCE}: delete of CloudHSM cluster ${event.PhysicalResourceId ?? '(none)'}: checking whether it is empty`);
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
   const props = readProps(event.ResourceProperties);
@@ -89,16 +100,23 @@ export async function onClusterEvent(event: OnEventRequest, hsm: CloudHSMV2Clien
     }
     return { PhysicalResourceId: clusterId, Data: { ClusterId: clusterId } };
   }
-  // Create: adopt a cluster a failed earlier attempt of this same resource left behind, else create one.
-  const owned = (await describe(hsm, { vpcIds: [props.VpcId] })).find(
-    (c) =>
-      !GONE.includes(c.State ?? '') &&
-      c.TagList?.some((t) => t.Key === LOGICAL_ID_TAG && t.Value === event.LogicalResourceId) &&
-      props.Tags.every((want) => c.TagList?.some((t) => t.Key === want.Key && t.Value === want.Value)),
+  // Create: every live cluster of this tenant (its tags), in any VPC of the account and region.
+  const tenants = (await describe(hsm, {})).filter((c) => !GONE.includes(c.State ?? '') && hasTags(c, props.Tags));
+  const owned = tenants.find(
+    (c) => c.VpcId === props.VpcId && c.TagList?.some((t) => t.Key === LOGICAL_ID_TAG && t.Value === event.LogicalResourceId),
   );
   if (owned?.ClusterId) {
     log(`${RESOURCE}: adopting CloudHSM cluster ${owned.ClusterId} created by an earlier attempt`);
     return { PhysicalResourceId: owned.ClusterId, Data: { ClusterId: owned.ClusterId } };
+  }
+  const other = tenants[0];
+  if (other) {
+    throw new Error(
+      `${RESOURCE}: the tenant already has CloudHSM cluster ${other.ClusterId ?? '?'} (${other.State ?? '?'}) in ` +
+        `${other.VpcId ?? '?'}, not in ${props.VpcId}; one tenant has one cluster, so no second one is created. ` +
+        'If it is the leftover of an abandoned attempt and UNINITIALIZED, delete its HSMs and the cluster; if it ' +
+        'holds the tenant keys, recover the network it lives in (docs/hsm.md, "Recovery")',
+    );
   }
   const out = await hsm.send(
     new CreateClusterCommand({
@@ -117,8 +135,12 @@ export async function onClusterEvent(event: OnEventRequest, hsm: CloudHSMV2Clien
  * Complete once the cluster exists with an active first HSM (state UNINITIALIZED or later). Creates the first HSM,
  * in the zone of the first subnet, when the new cluster has none.
  */
-export async function isClusterComplete(event: IsCompleteRequest, hsm: CloudHSMV2Client): Promise<IsCompleteResponse> {
-  if (event.RequestType === 'Delete') return { IsComplete: true };
+export async function isClusterComplete(
+  event: IsCompleteRequest,
+  hsm: CloudHSMV2Client,
+  ec2?: EC2Client,
+): Promise<IsCompleteResponse> {
+  if (event.RequestType === 'Delete') return deleteIfEmpty(event.PhysicalResourceId, hsm, ec2);
   const clusterId = event.PhysicalResourceId;
   const cluster = await describeCluster(hsm, clusterId);
   const state = cluster.State ?? 'UNKNOWN';
@@ -139,4 +161,45 @@ export async function isClusterComplete(event: IsCompleteRequest, hsm: CloudHSMV
   }
   // UNINITIALIZED with an active HSM, or any later state: the out-of-band initialisation can start.
   return { IsComplete: true, Data: data };
+}
+
+/**
+ * The delete CloudFormation sends when the deploy that created the cluster rolls back (the resource is
+ * RetainExceptOnCreate): an empty cluster is deleted, HSMs first, then the cluster, then the security group CloudHSM
+ * made for it in the tenant's VPC, so the rollback can delete the subnets and the VPC. A cluster in any later state
+ * (initialised: it has the customer's trust anchor, users, perhaps keys) is never deleted by a stack operation.
+ */
+async function deleteIfEmpty(clusterId: string, hsm: CloudHSMV2Client, ec2?: EC2Client): Promise<IsCompleteResponse> {
+  const [cluster] = clusterId.startsWith('cluster-') ? await describe(hsm, { clusterIds: [clusterId] }) : [];
+  if (!cluster) return { IsComplete: true };
+  const state = cluster.State ?? 'UNKNOWN';
+  if (state === 'DELETE_IN_PROGRESS') return { IsComplete: false };
+  if (state === 'DELETED') {
+    if (cluster.SecurityGroup && ec2) {
+      try {
+        await ec2.send(new DeleteSecurityGroupCommand({ GroupId: cluster.SecurityGroup }));
+        log(`${RESOURCE}: deleted security group ${cluster.SecurityGroup} of deleted cluster ${clusterId}`);
+      } catch (e) {
+        if ((e as { name?: string }).name !== 'InvalidGroup.NotFound') throw e;
+      }
+    }
+    return { IsComplete: true };
+  }
+  if (!EMPTY.includes(state)) {
+    log(`${RESOURCE}: retaining CloudHSM cluster ${clusterId} (${state}): it is initialised, never deleted by a stack`);
+    return { IsComplete: true };
+  }
+  if (state === 'CREATE_IN_PROGRESS') return { IsComplete: false };
+  const hsms = cluster.Hsms ?? [];
+  if (hsms.length > 0) {
+    for (const h of hsms) {
+      if (h.State === 'DELETE_IN_PROGRESS' || h.State === 'CREATE_IN_PROGRESS') continue;
+      await hsm.send(new DeleteHsmCommand({ ClusterId: clusterId, HsmId: h.HsmId }));
+      log(`${RESOURCE}: deleting HSM ${h.HsmId ?? '?'} of the empty cluster ${clusterId} (its creating deploy rolled back)`);
+    }
+    return { IsComplete: false };
+  }
+  await hsm.send(new DeleteClusterCommand({ ClusterId: clusterId }));
+  log(`${RESOURCE}: deleting the empty cluster ${clusterId} (its creating deploy rolled back)`);
+  return { IsComplete: false };
 }

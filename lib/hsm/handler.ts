@@ -3,6 +3,7 @@
  * `onEvent` once per request and `isComplete` until it returns true or the total timeout passes.
  */
 import { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { withConfiguredEndpoint } from '../configured-endpoint';
@@ -21,6 +22,7 @@ import { log } from './log';
 const hsm = withConfiguredEndpoint(new CloudHSMV2Client({}));
 const kms = new KMSClient({});
 const secrets = new SecretsManagerClient({});
+const ec2 = new EC2Client({});
 
 function logRequest(phase: string, event: OnEventRequest): void {
   // Properties carry no secret (the kmsuser password stays in Secrets Manager).
@@ -45,7 +47,7 @@ export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteRe
   logRequest('isComplete', event);
   switch (event.ResourceType) {
     case HSM_RESOURCE_TYPES.cluster:
-      return isClusterComplete(event, hsm);
+      return isClusterComplete(event, hsm, ec2);
     case HSM_RESOURCE_TYPES.keyStore:
       return isKeyStoreComplete(event, { hsm, kms, secrets });
     case HSM_RESOURCE_TYPES.key:

@@ -1,7 +1,9 @@
 /**
- * Custom::ExclusiveDeskCustomKeyStore: the tenant's AWS KMS custom key store on its CloudHSM cluster. Creation waits
- * (isComplete polling) until the operator has initialised and activated the cluster out of band (docs/hsm.md), then
- * creates and connects the key store. Never disconnected or deleted by a stack operation.
+ * Custom::ExclusiveDeskCustomKeyStore: the tenant's AWS KMS custom key store on its CloudHSM cluster, created in the
+ * `complete` deploy of the hsm level, after the operator's ceremony (docs/hsm.md). It never waits for a person: if the
+ * ceremony is not finished it fails at once, naming every step still missing, and the deploy rolls back to the
+ * `cluster` state, ready to be run again. Then it creates (or finds, by name) and connects the key store, and polls
+ * only the connection (up to 20 minutes). Never disconnected or deleted by a stack operation.
  */
 import type { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
 import {
@@ -110,6 +112,13 @@ export async function isKeyStoreComplete(
   if (event.RequestType === 'Delete') return { IsComplete: true };
   const props = readProps(event.ResourceProperties);
   const existing = await findByName(clients.kms, props.CustomKeyStoreName);
+  if (existing && existing.CloudHsmClusterId !== props.CloudHsmClusterId) {
+    throw new Error(
+      `${RESOURCE}: key store ${props.CustomKeyStoreName} (${existing.CustomKeyStoreId ?? '?'}) is on cluster ` +
+        `${existing.CloudHsmClusterId ?? '?'}, not on ${props.CloudHsmClusterId}; one tenant has one cluster: recover ` +
+        'the cluster the key store uses instead of creating another (docs/hsm.md, "Recovery")',
+    );
+  }
   if (existing?.ConnectionState === 'CONNECTED') {
     return { IsComplete: true, Data: { CustomKeyStoreId: existing.CustomKeyStoreId } };
   }
@@ -125,8 +134,11 @@ export async function isKeyStoreComplete(
   }
   const { blockers, secret } = await keyStoreBlockers(props, clients.hsm, clients.secrets);
   if (blockers.length > 0) {
-    log(JSON.stringify({ resource: RESOURCE, waitingFor: blockers }));
-    return { IsComplete: false };
+    // A person does these steps: CloudFormation is not held for them (a custom resource gets at most an hour).
+    throw new Error(
+      `${RESOURCE}: the initialisation ceremony of cluster ${props.CloudHsmClusterId} is not finished: ` +
+        `${blockers.join('; ')}. Finish docs/hsm.md (step 3 onwards), then deploy hsm.phase complete again`,
+    );
   }
   let id = existing?.CustomKeyStoreId;
   if (!existing) {

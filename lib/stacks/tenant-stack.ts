@@ -8,13 +8,15 @@ import { LiveVerificationGate } from '../../constructs/live-verification-gate';
 import { TenantDatabase } from '../../constructs/tenant-database';
 import { TenantHsm } from '../../constructs/tenant-hsm';
 import { DATA_CLASSES, TenantKeys, type DataClass } from '../../constructs/tenant-keys';
-import { DEFAULT_INTERFACE_ENDPOINTS, TenantNetwork } from '../../constructs/tenant-network';
+import { DEFAULT_INTERFACE_ENDPOINTS, TenantNetwork, stepFunctionsEndpointService } from '../../constructs/tenant-network';
 import { TenantMonitoring } from '../../constructs/tenant-monitoring';
 import { TenantSearch } from '../../constructs/tenant-search';
+import { acknowledgeFindings } from '../compliance/acknowledgements';
 import { isRegulated, logRetentionDays, minimumBackupRetentionDays } from '../compliance/retention';
 import type { TenantManifest } from '../manifest/schema';
 import { tenantStackName } from '../naming';
 import { databaseSizing, postgresParameters, searchSizing } from '../sizing';
+import { RetainExceptOnCreate, WithoutLambdaLoggingConfig, lambdaLoggingConfigAvailable } from './deploy-aspects';
 
 /**
  * CDK's own singleton providers (e.g. the one behind `restrictDefaultSecurityGroup`) render their Lambda function
@@ -71,12 +73,14 @@ export class TenantStack extends Stack {
   /** The HSM-backed keys, at `hsm` only. */
   public readonly hsm?: TenantHsm;
   public readonly network: TenantNetwork;
-  public readonly database: TenantDatabase;
-  public readonly search: TenantSearch;
-  /** Alarms, the alarm topic and the dashboard of the tenant's database and search domain. */
-  public readonly monitoring: TenantMonitoring;
-  /** The key protecting each data class (HSM-backed at `hsm`). */
-  public readonly dataKeys: Readonly<Record<DataClass, kms.IKey>>;
+  /** The database; absent in the `cluster` phase of the `hsm` level (no HSM keys yet, docs/hsm.md). */
+  public readonly database?: TenantDatabase;
+  /** The search domain; absent in the `cluster` phase of the `hsm` level. */
+  public readonly search?: TenantSearch;
+  /** Alarms, the alarm topic and the dashboard of the tenant's database and search domain; absent in the `cluster` phase. */
+  public readonly monitoring?: TenantMonitoring;
+  /** The key protecting each data class (HSM-backed at `hsm`); absent in the `cluster` phase. */
+  public readonly dataKeys?: Readonly<Record<DataClass, kms.IKey>>;
 
   constructor(scope: Construct, props: TenantStackProps) {
     const m = props.manifest;
@@ -105,9 +109,13 @@ export class TenantStack extends Stack {
     if (m.compliance.length > 0) tags[COMPLIANCE_TAG] = m.compliance.join(' ');
     for (const [key, value] of Object.entries(tags)) Tags.of(this).add(key, value);
     Aspects.of(this).add(new TagUntaggableCdkResources(tags));
+    // A failed first deploy leaves nothing retained behind (docs/deploy.md); GovCloud Lambda has no LoggingConfig.
+    Aspects.of(this).add(new RetainExceptOnCreate());
+    if (!lambdaLoggingConfigAvailable(m.region)) Aspects.of(this).add(new WithoutLambdaLoggingConfig());
 
     const dedicated = m.isolation !== 'account';
     const atHsm = m.isolation === 'hsm';
+    const hsmPhase = m.hsm?.phase ?? 'complete';
     const logRetention = logRetentionDays(m.compliance);
 
     this.keys = new TenantKeys(this, 'Keys', {
@@ -130,9 +138,10 @@ export class TenantStack extends Stack {
               ec2.InterfaceVpcEndpointAwsService.KMS,
               ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
               ec2.InterfaceVpcEndpointAwsService.LAMBDA,
-              ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS,
+              stepFunctionsEndpointService(m.region),
             ],
             searchS3GatewayEndpoint: true,
+            ceremonyAccess: true,
           }
         : {}),
     });
@@ -143,6 +152,9 @@ export class TenantStack extends Stack {
         clusterVpc: this.network.dataVpc,
         handlerVpc: this.network.searchVpc,
         hsmType: m.hsm?.hsmType,
+        phase: hsmPhase,
+        handlerVpcEndpoints: this.network.endpoints(this.network.searchVpc),
+        adminSecurityGroup: this.network.adminSecurityGroup,
         controlPlaneLogsKey: this.keys.key('logs'),
         kmsUserSecretKey: this.keys.key('secrets'),
         logRetention,
@@ -150,6 +162,16 @@ export class TenantStack extends Stack {
       });
     }
     const hsm = this.hsm;
+    // The first deploy of the hsm level stops at the cluster: nothing can be encrypted before the ceremony.
+    if (hsm && hsm.phase === 'cluster') {
+      acknowledgeFindings(
+        this,
+        ['exclusive-desk-isolation::ISO-DATA-1', 'exclusive-desk-isolation::ISO-DATA-2'],
+        'hsm.phase cluster (docs/hsm.md, ADR 0011): the first deploy of the hsm level holds no tenant data yet; the ' +
+          'database and the search domain come with hsm.phase complete, on the HSM-backed keys',
+      );
+      return;
+    }
     // At hsm the network's logs move to the HSM logs key too; only the HSM control plane stays on AWS KMS keys.
     if (hsm) this.network.useLogsKey(hsm.key('logs'));
     const dataKeys = {} as Record<DataClass, kms.IKey>;

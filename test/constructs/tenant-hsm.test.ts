@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
@@ -37,7 +37,7 @@ describe('TenantHsm of fedline-gov', () => {
   test('creates the tenant CloudHSM cluster in the data VPC subnets, retained', () => {
     t().resourceCountIs('Custom::ExclusiveDeskHsmCluster', 1);
     t().hasResource('Custom::ExclusiveDeskHsmCluster', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
       Properties: {
         ServiceToken: getAtt('HsmProviderframeworkonEvent71E743F3', 'Arn'),
@@ -51,7 +51,7 @@ describe('TenantHsm of fedline-gov', () => {
 
   test('creates the custom key store on that cluster, with the kmsuser password from the stack secret', () => {
     t().hasResource('Custom::ExclusiveDeskCustomKeyStore', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       Properties: {
         ServiceToken: getAtt('HsmProviderframeworkonEvent71E743F3', 'Arn'),
         CustomKeyStoreName: 'exclusive-desk-fedline-gov',
@@ -60,7 +60,7 @@ describe('TenantHsm of fedline-gov', () => {
       },
     });
     t().hasResource('AWS::SecretsManager::Secret', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       Metadata: { [HSM_CONTROL_PLANE_METADATA]: { reason: Match.stringLikeRegexp('cannot be encrypted by a key in that store') } },
       Properties: Match.objectLike({
         KmsKeyId: getAtt('KeysSecretsKey3899A925', 'Arn'),
@@ -78,7 +78,7 @@ describe('TenantHsm of fedline-gov', () => {
     const policy = new Capture();
     const logicalId = `Hsm${c[0]!.toUpperCase()}${c.slice(1)}Key`;
     t().hasResource('Custom::ExclusiveDeskHsmKey', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
       Properties: {
         ServiceToken: getAtt('HsmProviderframeworkonEvent71E743F3', 'Arn'),
@@ -127,21 +127,31 @@ describe('TenantHsm of fedline-gov', () => {
       .map(([id, r]) => [id, Object.keys((r as { Metadata?: object }).Metadata ?? {}).includes(HSM_CONTROL_PLANE_METADATA)]);
     expect(onAwsKms.sort()).toEqual([
       ['HsmHandlerLogsEE6484F9', true],
+      ['HsmIsCompleteHandlerLogsF43E73CA', true],
       ['HsmKmsUserSecret11DA4D44', true],
+      ['HsmProviderIsCompleteLogsE1B245FA', true],
       ['HsmProviderLogs856E4A7B', true],
+      ['HsmProviderOnTimeoutLogsC9082CC7', true],
       ['HsmWaiterLogs8F9556F2', true],
     ]);
   });
 
-  test('runs its handlers in the default-tenancy search VPC, on the latest Node.js, logging to encrypted groups', () => {
+  test('runs its handlers in the default-tenancy search VPC, on the latest Node.js, each logging to its own encrypted group (no LoggingConfig in GovCloud)', () => {
     const functions = Object.entries(json().Resources).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('Hsm'));
     expect(functions).toHaveLength(5);
+    const groups = new Set<string>();
     for (const [, fn] of functions) {
-      expect(fn.Properties).toMatchObject({
-        VpcConfig: { SubnetIds: SEARCH_SUBNETS.map((s) => ({ Ref: s })) },
-        LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/^Hsm(Handler|Provider)Logs/) } },
-      });
+      expect(fn.Properties).toMatchObject({ VpcConfig: { SubnetIds: SEARCH_SUBNETS.map((s) => ({ Ref: s })) } });
+      expect(fn.Properties!.LoggingConfig).toBeUndefined();
+      const name = fn.Properties!.FunctionName as string;
+      expect(name).toMatch(/^[A-Za-z0-9-]{1,64}$/);
+      // The function waits for a group named as Lambda writes to, encrypted with the tenant's AWS KMS logs key.
+      const group = (fn.DependsOn as string[]).find((d) => json().Resources[d]?.Properties?.LogGroupName === `/aws/lambda/${name}`);
+      expect(group).toBeDefined();
+      expect(json().Resources[group!]!.Properties!.KmsKeyId).toEqual(getAtt('KeysLogsKeyD24E82DB', 'Arn'));
+      groups.add(group!);
     }
+    expect(groups.size).toBe(5);
     t().hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', Runtime: 'nodejs24.x' });
     t().hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: 'nodejs24.x' });
   });
@@ -152,6 +162,68 @@ describe('TenantHsm of fedline-gov', () => {
         Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: getAtt('HsmWaiterLogs8F9556F2', 'Arn') } }],
         Level: 'ALL',
         IncludeExecutionData: false,
+      },
+    });
+  });
+
+  test('every HSM custom resource waits for the search VPC endpoints and gives up within CloudFormation\'s hour', () => {
+    const endpoints = Object.entries(json().Resources)
+      .filter(([, r]) => r.Type === 'AWS::EC2::VPCEndpoint' && JSON.stringify(r.Properties!.VpcId) === JSON.stringify({ Ref: 'NetworkSearchVpcBAB800E1' }))
+      .map(([id]) => id);
+    expect(endpoints).toHaveLength(6);
+    const resources = Object.entries(json().Resources).filter(([, r]) => r.Type.startsWith('Custom::ExclusiveDesk'));
+    expect(resources).toHaveLength(7);
+    for (const [id, r] of resources) {
+      expect([id, r.Properties!.ServiceTimeout]).toEqual([id, '3600']);
+      expect([id, r.DependsOn]).toEqual([id, expect.arrayContaining(endpoints)]);
+    }
+  });
+
+  test('the cluster security group admits the admin group on the CloudHSM client ports 2223-2225', () => {
+    t().hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: getAtt('HsmCluster5A55A721', 'SecurityGroup'),
+      SourceSecurityGroupId: getAtt('NetworkAdminSecurityGroupB41D7DA7', 'GroupId'),
+      IpProtocol: 'tcp',
+      FromPort: 2223,
+      ToPort: 2225,
+    });
+    t().hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: getAtt('NetworkAdminSecurityGroupB41D7DA7', 'GroupId'),
+      DestinationSecurityGroupId: getAtt('HsmCluster5A55A721', 'SecurityGroup'),
+      FromPort: 2223,
+      ToPort: 2225,
+    });
+    t().hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] },
+      ManagedPolicyArns: Match.arrayWith([
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] },
+      ]),
+    });
+    t().resourceCountIs('AWS::IAM::InstanceProfile', 1);
+    for (const output of ['HsmClusterId', 'HsmKmsUserSecretArn', 'HsmAdminInstanceProfileName', 'HsmAdminSecurityGroupId']) {
+      expect(Object.keys(json().Outputs as object).some((o) => o.startsWith(output))).toBe(true);
+    }
+  });
+
+  test('the Provider framework reaches Step Functions through the GovCloud FIPS endpoint', () => {
+    expect(json().Resources.HsmProviderframeworkonEvent71E743F3!.Properties!.Environment).toMatchObject({
+      Variables: { AWS_ENDPOINT_URL_SFN: { 'Fn::Join': ['', ['https://states-fips.us-gov-west-1.', { Ref: 'AWS::URLSuffix' }]] } },
+    });
+  });
+
+  test('the handler may tag the HSM keys it creates: kms:TagResource on every key of the account and region, pinned by the tenant tag', () => {
+    t().hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: 'HsmHandlerRoleC7388AD4' }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'TagHsmKeysAtCreation',
+            Effect: 'Allow',
+            Action: 'kms:TagResource',
+            Resource: 'arn:aws-us-gov:kms:us-gov-west-1:333333333333:key/*',
+            Condition: { StringEquals: { 'aws:RequestTag/exclusive-desk:tenant': 'fedline-gov' } },
+          },
+        ]),
       },
     });
   });
@@ -197,9 +269,32 @@ describe('TenantHsm props', () => {
 
   test.each<[string, Partial<TenantHsmProps>, string]>([
     ['an unknown HSM type', { hsmType: 'hsm9.huge' as never }, 'hsmType must be one of hsm1.medium, hsm2m.medium, got hsm9.huge'],
-    ['a 3-hour wait', { totalTimeout: Duration.hours(3) }, 'totalTimeout must be at most 2 hours (the Provider limit), got 3 hours'],
+    ['a 3-hour wait', { totalTimeout: Duration.hours(3) }, 'totalTimeout must be at most 55 minutes (CloudFormation gives a custom resource at most 3600 s), got 3 hours'],
+    ['a 56-minute wait', { totalTimeout: Duration.minutes(56) }, 'totalTimeout must be at most 55 minutes'],
+    ['an unknown phase', { phase: 'keys' as never }, 'phase must be one of cluster, complete, got keys'],
   ])('throws for %s', (_name, overrides, message) => {
     expect(() => build(overrides)).toThrow(message);
+  });
+
+  test('phase cluster creates the cluster and the kmsuser secret, and neither the key store nor any key', () => {
+    const hsm = build({ phase: 'cluster' });
+    const t = Template.fromStack(Stack.of(hsm));
+    t.resourceCountIs('Custom::ExclusiveDeskHsmCluster', 1);
+    t.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    t.resourceCountIs('Custom::ExclusiveDeskCustomKeyStore', 0);
+    t.resourceCountIs('Custom::ExclusiveDeskHsmKey', 0);
+    expect(hsm.keyStore).toBeUndefined();
+    expect(() => hsm.key('database')).toThrow('has no database key');
+  });
+
+  test('no wait exceeds CloudFormation\'s hour: 50-minute waiter, ServiceTimeout 3600 on every resource', () => {
+    const t = Template.fromStack(Stack.of(build({})));
+    t.allResourcesProperties('Custom::ExclusiveDeskHsmCluster', { ServiceTimeout: '3600' });
+    t.allResourcesProperties('Custom::ExclusiveDeskCustomKeyStore', { ServiceTimeout: '3600' });
+    t.allResourcesProperties('Custom::ExclusiveDeskHsmKey', { ServiceTimeout: '3600' });
+    // The waiter state machine gives up after totalTimeout (50 minutes of 60-second polls by default).
+    const definition = JSON.stringify(Object.values(t.findResources('AWS::StepFunctions::StateMachine'))[0]!.Properties.DefinitionString);
+    expect(definition).toContain('\\"MaxAttempts\\":50');
   });
 
   test('throws when asked for a key class it did not create', () => {

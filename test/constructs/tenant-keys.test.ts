@@ -28,7 +28,7 @@ describe.each(EXAMPLE_TENANTS)('TenantKeys of %s', (id) => {
     t.resourceCountIs('AWS::KMS::Key', classes.length);
     for (const c of classes) {
       t.hasResource('AWS::KMS::Key', {
-        DeletionPolicy: 'Retain',
+        DeletionPolicy: 'RetainExceptOnCreate',
         UpdateReplacePolicy: 'Retain',
         Properties: Match.objectLike({
           EnableKeyRotation: true,

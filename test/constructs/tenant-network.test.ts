@@ -118,8 +118,8 @@ describe.each([
   });
 
   if (level === 'hsm') {
-    test('gives the search VPC the endpoints the HSM handlers need', () => {
-      for (const svc of ['cloudhsmv2', 'kms', 'secretsmanager', 'lambda', 'states']) {
+    test('gives the search VPC the endpoints the HSM handlers need (Step Functions through its FIPS endpoint in GovCloud)', () => {
+      for (const svc of ['cloudhsmv2', 'kms', 'secretsmanager', 'lambda', 'states-fips']) {
         t().hasResourceProperties('AWS::EC2::VPCEndpoint', {
           VpcId: ref(SEARCH_VPC),
           ServiceName: `com.amazonaws.us-gov-west-1.${svc}`,
@@ -127,6 +127,52 @@ describe.each([
         });
       }
       t().hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcId: ref(SEARCH_VPC), VpcEndpointType: 'Gateway' });
+      // Only the FIPS endpoint exists in us-gov-west-1 (GovCloud User Guide, Step Functions).
+      t().resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { ServiceName: 'com.amazonaws.us-gov-west-1.states' }, 0);
+    });
+
+    test('gives the ceremony a path: Session Manager endpoints, an S3 gateway and the admin group in the data VPC', () => {
+      for (const svc of ['ssm', 'ssmmessages', 'ec2messages']) {
+        t().hasResourceProperties('AWS::EC2::VPCEndpoint', {
+          VpcId: ref(DATA_VPC),
+          ServiceName: `com.amazonaws.us-gov-west-1.${svc}`,
+          PrivateDnsEnabled: true,
+        });
+      }
+      t().hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcId: ref(DATA_VPC), VpcEndpointType: 'Gateway' });
+      t().hasResourceProperties('AWS::EC2::SecurityGroup', {
+        VpcId: ref(DATA_VPC),
+        GroupDescription: Match.stringLikeRegexp('^Temporary CloudHSM admin instance'),
+        SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' })],
+      });
+    });
+  } else {
+    test('has no ceremony endpoints or admin group (no HSM)', () => {
+      for (const svc of ['ssm', 'ssmmessages', 'ec2messages']) {
+        t().resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { ServiceName: Match.stringLikeRegexp(`\\.${svc}$`) }, 0);
+      }
+      t().resourcePropertiesCountIs('AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('admin instance') }, 0);
+    });
+  }
+
+  if (searchCidr) {
+    test('orders every security-group rule that names a group across the peering after the peering and its routes', () => {
+      const groupVpc = new Map(
+        byType(json(), 'AWS::EC2::SecurityGroup').map(([gid, r]) => [gid, JSON.stringify(r.Properties!.VpcId)] as const),
+      );
+      const groupOf = (v: unknown) => (v as { 'Fn::GetAtt'?: string[] } | undefined)?.['Fn::GetAtt']?.[0];
+      const routes = byType(json(), 'AWS::EC2::Route').map(([rid]) => rid);
+      expect(routes).toHaveLength(6);
+      let crossing = 0;
+      for (const [rid, r] of [...byType(json(), 'AWS::EC2::SecurityGroupIngress'), ...byType(json(), 'AWS::EC2::SecurityGroupEgress')]) {
+        const own = groupOf(r.Properties!.GroupId);
+        const peer = groupOf(r.Properties!.SourceSecurityGroupId ?? r.Properties!.DestinationSecurityGroupId);
+        if (!own || !peer || !groupVpc.has(own) || !groupVpc.has(peer) || groupVpc.get(own) === groupVpc.get(peer)) continue;
+        crossing++;
+        expect([rid, ...((r.DependsOn as string[] | undefined) ?? [])]).toEqual(expect.arrayContaining([rid, PEERING, ...routes]));
+      }
+      // The search group's ingress from the app group and the app group's egress to the search group.
+      expect(crossing).toBe(2);
     });
   }
 

@@ -32,7 +32,7 @@ describe.each([
     t().resourceCountIs('AWS::OpenSearchService::Domain', 1);
     const subnets = new Capture();
     t().hasResource('AWS::OpenSearchService::Domain', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
       Properties: Match.objectLike({
         DomainName: id,
@@ -91,7 +91,7 @@ describe.each([
     for (const [type, logicalId] of Object.entries(LOG_GROUPS)) {
       options[type] = { Enabled: true, CloudWatchLogsLogGroupArn: arn(logicalId) };
       t().hasResource('AWS::Logs::LogGroup', {
-        DeletionPolicy: 'Retain',
+        DeletionPolicy: 'RetainExceptOnCreate',
         Properties: Match.objectLike({ KmsKeyId: arn(logsKey), LogGroupName: Match.stringLikeRegexp(`^/aws/opensearch/domains/${id}/`) }),
       });
       expect(fleet.json[id]!.Resources[logicalId]!.Properties!.KmsKeyId).toEqual(arn(logsKey));

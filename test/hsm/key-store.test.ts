@@ -76,18 +76,27 @@ describe('onKeyStoreEvent', () => {
 });
 
 describe('isKeyStoreComplete', () => {
-  test('waits, saying why, until the operator has initialised and activated the cluster', async () => {
+  test('fails at once, naming every missing step, when the ceremony is not finished (never waits for a person)', async () => {
     kmsMock.on(DescribeCustomKeyStoresCommand).rejects(notFound());
     hsmMock.on(DescribeClustersCommand).resolves({ Clusters: [{ ClusterId: 'cluster-1', State: 'UNINITIALIZED', Hsms: [{ State: 'ACTIVE', AvailabilityZone: 'a' }] }] });
     secret({ kmsuserPassword: 'generated-password-0123456789', trustAnchorCertificate: '' });
-    await expect(isKeyStoreComplete(event(), clients)).resolves.toEqual({ IsComplete: false });
-    const waiting = JSON.parse(logs.find((l) => l.includes('waitingFor'))!) as { waitingFor: string[] };
-    expect(waiting.waitingFor).toEqual([
-      'cluster cluster-1 is UNINITIALIZED, not ACTIVE (initialise and activate it)',
-      'cluster cluster-1 has active HSMs in 1 zone(s); KMS needs 2',
-      'secret arn:secret field trustAnchorCertificate must hold the PEM of customerCA.crt',
-    ]);
+    await expect(isKeyStoreComplete(event(), clients)).rejects.toThrow(
+      'Custom::ExclusiveDeskCustomKeyStore: the initialisation ceremony of cluster cluster-1 is not finished: ' +
+        'cluster cluster-1 is UNINITIALIZED, not ACTIVE (initialise and activate it); ' +
+        'cluster cluster-1 has active HSMs in 1 zone(s); KMS needs 2; ' +
+        'secret arn:secret field trustAnchorCertificate must hold the PEM of customerCA.crt. ' +
+        'Finish docs/hsm.md (step 3 onwards), then deploy hsm.phase complete again',
+    );
     expect(kmsMock.commandCalls(CreateCustomKeyStoreCommand)).toHaveLength(0);
+  });
+
+  test('refuses a key store of the same name on another cluster (one tenant, one cluster)', async () => {
+    kmsMock.on(DescribeCustomKeyStoresCommand).resolves({
+      CustomKeyStores: [{ CustomKeyStoreId: 'cks-1', CloudHsmClusterId: 'cluster-0', ConnectionState: 'CONNECTED' }],
+    });
+    await expect(isKeyStoreComplete(event(), clients)).rejects.toThrow(
+      'key store exclusive-desk-fedline-gov (cks-1) is on cluster cluster-0, not on cluster-1; one tenant has one cluster',
+    );
   });
 
   test('creates and connects the key store once the cluster is ready', async () => {
@@ -108,15 +117,15 @@ describe('isKeyStoreComplete', () => {
   });
 
   test('waits while connecting and completes with the key store id once connected', async () => {
-    kmsMock.on(DescribeCustomKeyStoresCommand).resolves({ CustomKeyStores: [{ CustomKeyStoreId: 'cks-1', ConnectionState: 'CONNECTING' }] });
+    kmsMock.on(DescribeCustomKeyStoresCommand).resolves({ CustomKeyStores: [{ CustomKeyStoreId: 'cks-1', CloudHsmClusterId: 'cluster-1', ConnectionState: 'CONNECTING' }] });
     await expect(isKeyStoreComplete(event(), clients)).resolves.toEqual({ IsComplete: false });
     kmsMock.reset();
-    kmsMock.on(DescribeCustomKeyStoresCommand).resolves({ CustomKeyStores: [{ CustomKeyStoreId: 'cks-1', ConnectionState: 'CONNECTED' }] });
+    kmsMock.on(DescribeCustomKeyStoresCommand).resolves({ CustomKeyStores: [{ CustomKeyStoreId: 'cks-1', CloudHsmClusterId: 'cluster-1', ConnectionState: 'CONNECTED' }] });
     await expect(isKeyStoreComplete(event(), clients)).resolves.toEqual({ IsComplete: true, Data: { CustomKeyStoreId: 'cks-1' } });
   });
 
   test('reconnects a disconnected key store', async () => {
-    kmsMock.on(DescribeCustomKeyStoresCommand).resolves({ CustomKeyStores: [{ CustomKeyStoreId: 'cks-1', ConnectionState: 'DISCONNECTED' }] });
+    kmsMock.on(DescribeCustomKeyStoresCommand).resolves({ CustomKeyStores: [{ CustomKeyStoreId: 'cks-1', CloudHsmClusterId: 'cluster-1', ConnectionState: 'DISCONNECTED' }] });
     kmsMock.on(ConnectCustomKeyStoreCommand).resolves({});
     readyCluster();
     secret({ kmsuserPassword: 'generated-password-0123456789', trustAnchorCertificate: PEM });
@@ -127,7 +136,7 @@ describe('isKeyStoreComplete', () => {
 
   test('fails with the connection error of a failed key store', async () => {
     kmsMock.on(DescribeCustomKeyStoresCommand).resolves({
-      CustomKeyStores: [{ CustomKeyStoreId: 'cks-1', ConnectionState: 'FAILED', ConnectionErrorCode: 'INVALID_CREDENTIALS' }],
+      CustomKeyStores: [{ CustomKeyStoreId: 'cks-1', CloudHsmClusterId: 'cluster-1', ConnectionState: 'FAILED', ConnectionErrorCode: 'INVALID_CREDENTIALS' }],
     });
     await expect(isKeyStoreComplete(event(), clients)).rejects.toThrow(
       'key store exclusive-desk-fedline-gov (cks-1) failed to connect: INVALID_CREDENTIALS',
@@ -138,8 +147,7 @@ describe('isKeyStoreComplete', () => {
     kmsMock.on(DescribeCustomKeyStoresCommand).rejects(notFound());
     readyCluster();
     secret({ kmsuserPassword: 'short', trustAnchorCertificate: PEM });
-    await expect(isKeyStoreComplete(event(), clients)).resolves.toEqual({ IsComplete: false });
-    expect(logs.join('\n')).toContain('field kmsuserPassword must be 7-32 characters');
+    await expect(isKeyStoreComplete(event(), clients)).rejects.toThrow('field kmsuserPassword must be 7-32 characters');
   });
 
   test('surfaces throttling and access errors instead of treating them as not found', async () => {

@@ -34,7 +34,7 @@ export const databaseHygiene: IsolationRule = {
       expect(r, 'DeletionProtection', (s) => s === 'true', report, 'deletion protection on', 'no deletion protection');
       expect(r, 'EnableIAMDatabaseAuthentication', (s) => s === 'true', report, 'IAM authentication on', 'IAM authentication off');
       const policy = r.raw.DeletionPolicy;
-      if (policy === 'Snapshot' || policy === 'Retain') report.pass({ stack: r.stack.name, resource: r.id, path: 'DeletionPolicy', value: policy, message: `${r.id} keeps its data on stack delete` });
+      if (policy === 'Snapshot' || policy === 'Retain' || policy === 'RetainExceptOnCreate') report.pass({ stack: r.stack.name, resource: r.id, path: 'DeletionPolicy', value: policy, message: `${r.id} keeps its data on stack delete` });
       else report.fail({ stack: r.stack.name, resource: r.id, path: 'DeletionPolicy', value: String(policy ?? '(not set)'), message: `${r.id} is deleted with its stack (DeletionPolicy ${String(policy ?? 'Delete')})` });
       const groups = r.stack.resolve(r.props.DBParameterGroupName).map(targetResource);
       const forceSsl = groups.some((g) =>

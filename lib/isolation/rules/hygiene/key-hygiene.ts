@@ -20,7 +20,9 @@ export const keyHygiene: IsolationRule = {
       else report.fail({ stack: k.stack.name, resource: k.id, path: 'Properties.EnableKeyRotation', value: rotation.map(String).join(', '), message: `${k.id} does not rotate its key material` });
     }
     for (const k of tenant.ofType('AWS::KMS::Key')) {
-      if (k.raw.DeletionPolicy === 'Retain') report.pass({ stack: k.stack.name, resource: k.id, path: 'DeletionPolicy', value: 'Retain', message: `${k.id} is retained` });
+      // RetainExceptOnCreate retains on every stack update and delete; only the rollback of the deploy that created
+      // the key (which then encrypted nothing that survives) deletes it (DeletionPolicy attribute, CloudFormation).
+      if (k.raw.DeletionPolicy === 'Retain' || k.raw.DeletionPolicy === 'RetainExceptOnCreate') report.pass({ stack: k.stack.name, resource: k.id, path: 'DeletionPolicy', value: k.raw.DeletionPolicy, message: `${k.id} is retained` });
       else report.fail({ stack: k.stack.name, resource: k.id, path: 'DeletionPolicy', value: String(k.raw.DeletionPolicy ?? '(not set)'), message: `${k.id} is scheduled for deletion with its stack` });
     }
     const classes = new Map<ResourceRef, Set<string>>();

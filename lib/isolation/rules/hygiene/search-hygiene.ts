@@ -30,7 +30,7 @@ export const searchHygiene: IsolationRule = {
       check(r, [config, 'InstanceCount'], (s) => Number(s ?? 1) >= 3, report, 'at least 3 data nodes', 'fewer than 3 data nodes');
       check(r, [config, 'ZoneAwarenessEnabled'], (s) => s === 'true', report, 'zone awareness on', 'zone awareness off');
       const policy = r.raw.DeletionPolicy;
-      if (policy === 'Retain' || policy === 'Snapshot') report.pass({ stack: r.stack.name, resource: r.id, path: 'DeletionPolicy', value: policy, message: `${r.id} is retained on stack delete` });
+      if (policy === 'Retain' || policy === 'RetainExceptOnCreate' || policy === 'Snapshot') report.pass({ stack: r.stack.name, resource: r.id, path: 'DeletionPolicy', value: policy, message: `${r.id} is retained on stack delete` });
       else report.fail({ stack: r.stack.name, resource: r.id, path: 'DeletionPolicy', value: String(policy ?? '(not set)'), message: `${r.id} is deleted with its stack` });
     }
   },
