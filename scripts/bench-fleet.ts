@@ -16,6 +16,8 @@ const REGIME_SETS: readonly (readonly string[])[] = [
   ['itar', 'fedramp-high'],
 ];
 const REGIONS = ['eu-west-1', 'us-east-1', 'eu-central-1', 'us-west-2', 'ap-southeast-2', 'ca-central-1'] as const;
+/** Zone letters per region (the manifest must name zones; ca-central-1 has no c zone). */
+const ZONE_LETTERS: Readonly<Record<string, string>> = { 'ca-central-1': 'abd' };
 const GOV_REGIONS = ['us-gov-west-1', 'us-gov-east-1'] as const;
 const TICKETS = [800, 3500, 12000, 40000] as const;
 
@@ -47,6 +49,8 @@ export function syntheticManifest(i: number, options: { holdBackEvery?: number }
     '  reviewBy: 2099-12-31',
     'network:',
     `  cidr: ${cidr}`,
+    `  availabilityZones: [${[...(ZONE_LETTERS[region] ?? 'abc')].map((z) => `${region}${z}`).join(', ')}]`,
+    ...(level === 'hsm' ? ['hsm:', '  phase: complete'] : []),
     'workload:',
     `  ticketsPerDay: ${TICKETS[i % TICKETS.length]!}`,
   ];

@@ -84,7 +84,7 @@ describe.each([
 
   test("creates Enhanced Monitoring's RDSOSMetrics group first, encrypted with the tenant logs key", () => {
     t().hasResource('AWS::Logs::LogGroup', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       Properties: Match.objectLike({ LogGroupName: 'RDSOSMetrics', KmsKeyId: keyArn(keys.logs) }),
     });
     t().hasResource('AWS::RDS::DBInstance', { DependsOn: Match.arrayWith(['DatabaseEnhancedMonitoringLogGroup765C8D08']) });
