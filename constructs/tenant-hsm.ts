@@ -37,7 +37,7 @@ export const HSM_TYPES = ['hsm1.medium', 'hsm2m.medium'] as const;
 export type HsmType = (typeof HSM_TYPES)[number];
 
 /**
- * The deploys of the `hsm` level (ADR 0012, docs/hsm.md). CloudFormation gives a custom resource at most one hour
+ * The deploys of the `hsm` level (ADR 0014, docs/hsm.md). CloudFormation gives a custom resource at most one hour
  * (`ServiceTimeout` 1-3600 s, AWS::CloudFormation::CustomResource, CloudFormation Template Reference) and the
  * initialisation of a cluster is done by a person, so no deploy waits for it:
  * - `cluster`: the cluster and its first HSM (and the kmsuser secret); then the operator's ceremony, out of band;

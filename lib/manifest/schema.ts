@@ -198,7 +198,7 @@ export const manifestSchema = z
         /** CloudHSM instance type; default hsm2m.medium. */
         hsmType: z.enum(['hsm1.medium', 'hsm2m.medium']).optional(),
         /**
-         * Which deploy of the `hsm` level this is (docs/hsm.md, ADR 0012): `cluster` (network, cluster and first
+         * Which deploy of the `hsm` level this is (docs/hsm.md, ADR 0014): `cluster` (network, cluster and first
          * HSM; then the operator's ceremony) or `complete` (key store, HSM keys and the data stores). Required at
          * isolation hsm (checked in load.ts).
          */

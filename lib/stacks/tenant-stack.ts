@@ -167,7 +167,7 @@ export class TenantStack extends Stack {
       acknowledgeFindings(
         this,
         ['exclusive-desk-isolation::ISO-DATA-1', 'exclusive-desk-isolation::ISO-DATA-2'],
-        'hsm.phase cluster (docs/hsm.md, ADR 0012): the first deploy of the hsm level holds no tenant data yet; the ' +
+        'hsm.phase cluster (docs/hsm.md, ADR 0014): the first deploy of the hsm level holds no tenant data yet; the ' +
           'database and the search domain come with hsm.phase complete, on the HSM-backed keys',
       );
       return;
