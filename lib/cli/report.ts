@@ -205,7 +205,8 @@ export async function runReport(argv: readonly string[], io: CliIO): Promise<num
   const assembly = readAssemblyEvidence(templates);
 
   const result = { tenants: evaluateTemplates(buildTenantModels(templates)), errors, source: 'template' as const };
-  const pack = buildEvidence(result, templates, manifests, {
+  const project = projectState();
+  const built = buildEvidence(result, templates, manifests, {
     today,
     now,
     inputs: positionals,
@@ -213,6 +214,8 @@ export async function runReport(argv: readonly string[], io: CliIO): Promise<num
     baseDir: io.cwd,
     assembly,
   });
+  const revision = project.describe ?? (project.commit !== 'unknown' ? project.commit.slice(0, 12) : undefined);
+  const pack: EvidencePack = revision ? { ...built, tool: { ...built.tool, revision } } : built;
   // Which packs: the fleet pack, or one pack per customer in <dir>/<id>/ naming no other tenant.
   const selected = values['per-tenant'] ? pack.tenants.map((t) => t.id) : [...new Set(values.tenant ?? [])];
   const unknown = selected.filter((id) => !pack.tenants.some((t) => t.id === id));
@@ -268,7 +271,7 @@ export async function runReport(argv: readonly string[], io: CliIO): Promise<num
             baseDir: io.cwd,
             signers,
             predicate: {
-              project: projectState(),
+              project,
               tenantManifests: manifestsState(tenantsDir, tenantsDir && (values['tenants-dir'] ?? 'tenants')),
               ruleCatalogue: ruleCatalogueVersion(),
               generatedAt: job.pack.generatedAt,

@@ -7,6 +7,7 @@ import type { RuleResult } from '../isolation/engine';
 import { NAG_PACKS, PACKS_BY_REGIME, packsFor, type NagPackName } from '../compliance/packs';
 import { REGIMES, type Regime } from '../manifest/schema';
 import type { Acknowledgement, ReportedPlugin, ReportedViolation } from './assembly';
+import { controlTitle } from './controls';
 
 export const REGIME_LABELS: Readonly<Record<Regime, string>> = {
   hipaa: 'HIPAA',
@@ -57,6 +58,8 @@ export type ControlSupport = 'supported' | 'not-supported' | 'not-applicable' | 
 
 export interface ControlEvidence {
   readonly control: string;
+  /** The control's short title (lib/report/controls.ts), when known. */
+  readonly title?: string;
   readonly support: ControlSupport;
   readonly rules: readonly {
     readonly id: string;
@@ -113,7 +116,21 @@ export interface RegimeEvidence {
   readonly nagPacks: readonly NagPackName[];
   /** A regime the tool does not know: no mapping. */
   readonly unknown?: boolean;
+  /**
+   * Error findings of counting rules that name no control of this regime: shown in the regime's view as "other
+   * isolation findings", so no regime reads clean while the tenant fails.
+   */
+  readonly otherFindings: readonly {
+    readonly rule: string;
+    readonly title: string;
+    readonly resource: string;
+    readonly message: string;
+  }[];
 }
+
+/** The statement every regime view carries. */
+export const MAPPING_STATEMENT =
+  'The mapping shows which controls this isolation evidence bears on and whether that evidence passes. It is evidence for a control, not an assessment of it: whether a control is met is for the assessor to decide, with evidence beyond these templates.';
 
 export function isRegime(r: string): r is Regime {
   return (REGIMES as readonly string[]).includes(r);
@@ -121,6 +138,19 @@ export function isRegime(r: string): r is Regime {
 
 function controlOrder(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
+}
+
+function otherFindingsOf(
+  results: readonly RuleResult[],
+  inRegime: (control: string) => boolean,
+): RegimeEvidence['otherFindings'] {
+  return results
+    .filter((r) => r.counts && !r.rule.controls.some(inRegime))
+    .flatMap((r) =>
+      r.findings
+        .filter((f) => f.severity === 'error')
+        .map((f) => ({ rule: r.rule.id, title: r.rule.title, resource: f.resource, message: f.message })),
+    );
 }
 
 /** The compliance mapping of each regime of a tenant. */
@@ -134,6 +164,7 @@ export function mapRegimes(regimes: readonly string[], results: readonly RuleRes
         controls: [],
         nagPacks: [],
         unknown: true,
+        otherFindings: otherFindingsOf(results, () => false),
       };
     }
     const basis = BASIS[regime];
@@ -155,11 +186,19 @@ export function mapRegimes(regimes: readonly string[], results: readonly RuleRes
             : 'not-supported';
         return {
           control,
+          title: controlTitle(control),
           support,
           rules: rs.map((r) => ({ id: r.rule.id, title: r.rule.title, status: r.status, counts: r.counts })),
         };
       });
-    return { regime, label: REGIME_LABELS[regime], basis: basis.basis, controls, nagPacks: PACKS_BY_REGIME[regime] };
+    return {
+      regime,
+      label: REGIME_LABELS[regime],
+      basis: basis.basis,
+      controls,
+      nagPacks: PACKS_BY_REGIME[regime],
+      otherFindings: otherFindingsOf(results, (c) => basis.matches(c)),
+    };
   });
 }
 

@@ -5,6 +5,7 @@
  *
  * `buildEvidence` is pure: the CLI reads inputs, manifests and the assembly records and passes them in.
  */
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { templateDigest, type InputError, type LoadedTemplate } from '../assembly/read';
 import { buildTenantModels, tenantMetadata, type GroupOptions } from '../assembly/tenants';
@@ -137,7 +138,8 @@ export interface TemplateIntegrity {
 
 export interface EvidencePack {
   readonly schema: typeof EVIDENCE_SCHEMA;
-  readonly tool: { readonly name: string; readonly version: string };
+  /** `revision`: the project's `git describe` (or commit) when the CLI knows it. */
+  readonly tool: { readonly name: string; readonly version: string; readonly revision?: string };
   /** When the pack was generated (ISO 8601, UTC). */
   readonly generatedAt: string;
   /** The date licence status is judged against (YYYY-MM-DD). */
@@ -324,6 +326,33 @@ function countsOf(v: TenantVerdict): TenantEvidence['counts'] {
     rulesFailed: v.results.filter((r) => r.counts && (r.status === 'fail' || r.status === 'unverifiable')).length,
     rulesNotApplicable: v.results.filter((r) => r.counts && r.status === 'not-applicable').length,
   };
+}
+
+/** What the pack proves, from what, when, by which version, and what it does not: the banner at its top. */
+export function bannerOf(pack: EvidencePack): { proven: string; notProven: string; footer: string } {
+  const n = pack.templates.length;
+  const version = `${pack.tool.name} ${pack.tool.version}${pack.tool.revision ? ` (${pack.tool.revision})` : ''}`;
+  const scope = pack.scope ? `tenant ${pack.scope.tenant}` : `${pack.fleet.tenants} tenant(s)`;
+  const proven =
+    `What this pack proves: whether the synthesized CloudFormation templates of ${scope} (${n} template file(s), each ` +
+    `SHA-256 listed under Integrity) achieve the isolation level each licence promises, judged by the rule catalogue of ` +
+    `${version}, generated ${pack.generatedAt} (licences judged on ${pack.today}).`;
+  const notProven =
+    pack.source === 'template'
+      ? 'Template evidence only: it does NOT show the deployed account (changes made outside CloudFormation, drift), where AWS ' +
+        "placed dedicated hardware, or AWS's shared planes; see 'What this report can and cannot prove' at the end. " +
+        'Check the deployed account with `exclusive-desk verify --live`.'
+      : 'Live evidence: what the AWS APIs returned when observed; see "What this report can and cannot prove" at the end.';
+  const inputs = createHash('sha256')
+    .update(
+      pack.templates
+        .map((t) => t.sha256)
+        .sort()
+        .join('\n'),
+    )
+    .digest('hex')
+    .slice(0, 16);
+  return { proven, notProven, footer: `${scope} \u00b7 ${version} \u00b7 ${pack.generatedAt} \u00b7 inputs ${inputs}` };
 }
 
 /** Builds the evidence pack of a verification result. */

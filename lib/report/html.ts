@@ -5,8 +5,14 @@
  * air-gapped laptop. Pure: a string from the pack.
  */
 import { AREA_TITLES, type SharedItem } from './disclosure';
-import type { ControlSupport, NagEvidence, NagPackResult, RegimeEvidence } from './compliance';
-import type { EvidenceItem, EvidencePack, RuleEvidence, TenantEvidence } from './evidence';
+import {
+  MAPPING_STATEMENT,
+  type ControlSupport,
+  type NagEvidence,
+  type NagPackResult,
+  type RegimeEvidence,
+} from './compliance';
+import { bannerOf, type EvidenceItem, type EvidencePack, type RuleEvidence, type TenantEvidence } from './evidence';
 import { renderBoundarySvg, xml as esc } from './svg';
 import type { FleetComparison } from './tenant-pack';
 
@@ -32,7 +38,7 @@ th { background: #f2f4f7; font-weight: 600; }
 .id code, code.id { white-space: nowrap; word-break: normal; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, 'Liberation Mono', monospace; font-size: 12px; word-break: break-all; }
 pre { background:#f2f4f7; border:1px solid var(--line); padding: 10px 12px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; font-size: 12px; }
-.badge { display:inline-block; padding: 1px 8px; border-radius: 10px; font-weight: 700; font-size: 12px; letter-spacing: .02em; white-space: nowrap; }
+.badge { display:inline-block; max-width: 100%; padding: 1px 8px; border-radius: 10px; font-weight: 700; font-size: 12px; letter-spacing: .02em; white-space: normal; overflow-wrap: anywhere; text-align: center; }
 .pass { color: var(--green); background: var(--green-bg); }
 .fail, .unverifiable, .expired, .not-supported, .failed { color: var(--red); background: var(--red-bg); }
 .warning, .due, .missing { color: var(--amber); background: var(--amber-bg); }
@@ -63,8 +69,43 @@ figure.boundary { margin: 8px 0; overflow-x: auto; }
 figure.boundary svg { max-width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 12px; }
 .small { font-size: 12px; color: var(--muted); }
-@media print { nav.toc { display:none; } h2 { break-before: page; } tr, figure { break-inside: avoid; } }
+
+.scope-banner { margin: 12px 0; padding: 10px 14px; border: 2px solid var(--amber); background: var(--amber-bg); border-radius: 6px; }
+.scope-banner p { margin: 4px 0; }
+.scope-banner .not-proven { color: var(--amber); }
+.mapping-note { font-size: 12px; font-style: italic; border-left: 3px solid var(--amber); padding-left: 8px; }
+h5 { margin: 14px 0 4px; font-size: 13px; }
 `;
+
+/** CSS string literal (CSS Syntax 4.3.5): quotes, backslashes and line breaks escaped. */
+function cssString(s: string): string {
+  return `"${s.replace(/[\\"]/g, '\\$&').replace(/[\n\r]/g, ' ')}"`;
+}
+
+/**
+ * The print stylesheet (CSS Paged Media): page numbers and a running footer naming the scope, the version, the time
+ * and a digest of the inputs; headings kept with what follows, table rows unbroken, headers repeated, identifiers
+ * wrapped instead of cut. Each tenant starts on a new page; other sections flow.
+ */
+function printCss(footer: string): string {
+  return `
+@page { size: A4; margin: 16mm 12mm 18mm;
+  @bottom-left { content: ${cssString(footer)}; font: 8px system-ui, sans-serif; color: #475467; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8px system-ui, sans-serif; color: #475467; } }
+@media print {
+  nav.toc { display: none; }
+  body { font-size: 11px; }
+  main { padding: 0; max-width: none; }
+  header.top { background: none; }
+  section.tenant { break-before: page; }
+  h2, h3, h4, h5 { break-after: avoid; }
+  tr, figure, .badge, .box { break-inside: avoid; }
+  thead { display: table-header-group; }
+  code, .mono, td { overflow-wrap: anywhere; }
+  a { color: inherit; text-decoration: none; }
+}
+`;
+}
 
 const STATUS_LABEL: Record<string, string> = {
   pass: 'PASS',
@@ -145,8 +186,8 @@ function sharedRow(s: SharedItem, single: boolean): string {
 }
 
 const SUPPORT_LABEL: Record<ControlSupport, string> = {
-  supported: 'SUPPORTED',
-  'not-supported': 'NOT SUPPORTED',
+  supported: 'EVIDENCE PASSES',
+  'not-supported': 'EVIDENCE FAILS',
   'not-applicable': 'NOTHING TO CHECK',
   'above-level': 'ABOVE LEVEL',
 };
@@ -162,7 +203,7 @@ const NAG_LABEL: Record<NagPackResult['result'], string> = {
 function regimeHtml(r: RegimeEvidence, nag: NagEvidence, prefix: string): string {
   const rows = r.controls.map(
     (ctl) =>
-      `<tr><td><code>${esc(ctl.control)}</code></td><td>${badge(ctl.support, SUPPORT_LABEL[ctl.support])}</td><td>${ctl.rules
+      `<tr><td><code>${esc(ctl.control)}</code>${ctl.title ? `<br><span class="small">${esc(ctl.title)}</span>` : ''}</td><td>${badge(ctl.support, SUPPORT_LABEL[ctl.support])}</td><td>${ctl.rules
         .map(
           (rule) =>
             `<a href="#${prefix}-rule-${esc(rule.id)}"><code>${esc(rule.id)}</code></a> ${badge(rule.counts ? rule.status : 'above-level', (rule.counts ? (STATUS_LABEL[rule.status] ?? rule.status) : 'above level').toLowerCase())}`,
@@ -174,10 +215,18 @@ function regimeHtml(r: RegimeEvidence, nag: NagEvidence, prefix: string): string
     return `<code>${esc(p)}</code> ${result ? badge(result.result, NAG_LABEL[result.result]) : ''}`;
   });
   return (
-    `<h4>${esc(r.label)}</h4><p class="small">${prose(r.basis)}</p>` +
+    `<h4>${esc(r.label)}</h4><p class="small">${prose(r.basis)}</p><p class="mapping-note">${esc(MAPPING_STATEMENT)}</p>` +
     (rows.length
       ? `<table><thead><tr><th>Control</th><th>Isolation evidence</th><th>Rules</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
       : '<p class="small">No rule names a control of this regime.</p>') +
+    (r.otherFindings.length
+      ? `<h5>Other isolation findings (${r.otherFindings.length})</h5><p class="small">Error findings of rules that name no ${esc(r.label)} control: they fail the tenant all the same.</p><table><thead><tr><th>Rule</th><th>Resource</th><th>Finding</th></tr></thead><tbody>${r.otherFindings
+          .map(
+            (f) =>
+              `<tr class="finding"><td class="id"><a href="#${prefix}-rule-${esc(f.rule)}"><code>${esc(f.rule)}</code></a></td><td>${c(f.resource)}</td><td class="why">${esc(f.message)}</td></tr>`,
+          )
+          .join('')}</tbody></table>`
+      : '') +
     `<p>cdk-nag packs for ${esc(r.label)}: ${packs.join(', ') || 'none'}${r.nagPacks.length ? ' (and AwsSolutions for every tenant)' : ''}.</p>`
   );
 }
@@ -354,6 +403,7 @@ function comparisonHtml(c: FleetComparison): string {
 /** Renders the evidence pack as a self-contained HTML page. */
 export function renderHtml(pack: EvidencePack): string {
   const fleet = pack.fleet;
+  const banner = bannerOf(pack);
   const summaryRows = pack.tenants.map(
     (t) =>
       `<tr class="${t.verdict === 'fail' ? 'failing-tenant' : ''}" data-tenant="${esc(t.id)}"><td><a href="#${anchor(t.id)}"><strong>${esc(t.id)}</strong></a></td><td>${c(t.account ?? 'unknown')}<br><span class="small">${esc(t.region ?? '')}</span></td>` +
@@ -383,12 +433,13 @@ export function renderHtml(pack: EvidencePack): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="${esc(`${pack.tool.name} ${pack.tool.version}`)}">
 <title>Isolation evidence pack: ${esc(pack.tenants.map((t) => t.id).join(', '))}</title>
-<style>${CSS}</style>
+<style>${CSS}${printCss(banner.footer)}</style>
 </head>
 <body>
 <header class="top">
 <h1>Isolation evidence pack</h1>
-<div class="meta">${esc(pack.tool.name)} ${esc(pack.tool.version)} \u00b7 generated ${esc(pack.generatedAt)} \u00b7 licences judged on ${esc(pack.today)} \u00b7 source: ${esc(pack.source === 'template' ? 'synthesized templates' : 'live account')}</div>
+<div class="scope-banner" role="note"><p><strong>${esc(banner.proven)}</strong></p><p class="not-proven"><strong>${esc(banner.notProven)}</strong></p></div>
+<div class="meta">${esc(pack.tool.name)} ${esc(pack.tool.version)}${pack.tool.revision ? ` (${esc(pack.tool.revision)})` : ''} \u00b7 generated ${esc(pack.generatedAt)} \u00b7 licences judged on ${esc(pack.today)} \u00b7 source: ${esc(pack.source === 'template' ? 'synthesized templates' : 'live account')}</div>
 <div class="banner ${fleet.verdict}">${fleet.verdict === 'pass' ? badge('pass', 'PASS', 'verdict') : badge('fail', 'FAIL', 'verdict')} ${esc(verdictText)}${fleet.missing ? ` ${fleet.missing} tenant(s) of the manifests are not in the inputs.` : ''}</div>
 <nav class="toc">${toc.join(' ')}</nav>
 </header>

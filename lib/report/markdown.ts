@@ -2,8 +2,9 @@
  * Renders the evidence pack as Markdown (GitHub-flavoured tables): the same content as the HTML page, minus the
  * picture, whose elements are listed as text instead. Pure: a string from the pack.
  */
+import { MAPPING_STATEMENT } from './compliance';
 import { AREA_TITLES } from './disclosure';
-import type { EvidenceItem, EvidencePack, RuleEvidence, TenantEvidence } from './evidence';
+import { bannerOf, type EvidenceItem, type EvidencePack, type RuleEvidence, type TenantEvidence } from './evidence';
 
 /** A table cell: no line breaks, pipes escaped. */
 function cell(s: string): string {
@@ -215,20 +216,36 @@ function tenantMd(t: TenantEvidence): string {
   out.push('### Compliance mapping', '');
   if (t.compliance.length === 0) out.push('The tenant names no regime.', '');
   for (const r of t.compliance) {
-    out.push(`#### ${r.label}`, '', text(r.basis), '');
+    out.push(`#### ${r.label}`, '', text(r.basis), '', `*${text(MAPPING_STATEMENT)}*`, '');
     if (r.controls.length) {
       out.push(
         table(
           ['Control', 'Isolation evidence', 'Rules'],
           r.controls.map((c) => [
-            code(c.control),
-            c.support === 'not-supported' ? '**NOT SUPPORTED**' : c.support,
+            `${code(c.control)}${c.title ? ` ${text(c.title)}` : ''}`,
+            c.support === 'not-supported'
+              ? '**evidence fails**'
+              : c.support === 'supported'
+                ? 'evidence passes'
+                : c.support === 'not-applicable'
+                  ? 'nothing to check'
+                  : 'above level',
             c.rules.map((x) => `${code(x.id)} ${x.counts ? x.status : 'above level'}`).join(', '),
           ]),
         ),
         '',
       );
     }
+    if (r.otherFindings.length)
+      out.push(
+        `Other isolation findings (${r.otherFindings.length}): error findings of rules that name no ${r.label} control; they fail the tenant all the same.`,
+        '',
+        table(
+          ['Rule', 'Resource', 'Finding'],
+          r.otherFindings.map((f) => [code(f.rule), code(f.resource), text(f.message)]),
+        ),
+        '',
+      );
     const packs = r.nagPacks.map(
       (p) => `${code(p)} (${t.nag.packs.find((x) => x.pack === p)?.result ?? 'not applied'})`,
     );
@@ -307,8 +324,10 @@ export function renderMarkdown(pack: EvidencePack): string {
   const f = pack.fleet;
   const out: string[] = [];
   out.push('# Isolation evidence pack', '');
+  const banner = bannerOf(pack);
+  out.push(`> **${text(banner.proven)}**`, '>', `> **${text(banner.notProven)}**`, '');
   out.push(
-    `${pack.tool.name} ${pack.tool.version}, generated ${pack.generatedAt}; licences judged on ${pack.today}; source: ${pack.source === 'template' ? 'synthesized templates' : 'live account'}.`,
+    `${pack.tool.name} ${pack.tool.version}${pack.tool.revision ? ` (${pack.tool.revision})` : ''}, generated ${pack.generatedAt}; licences judged on ${pack.today}; source: ${pack.source === 'template' ? 'synthesized templates' : 'live account'}.`,
     '',
   );
   out.push(

@@ -1,3 +1,5 @@
+import { RULES } from '../../lib/isolation/rules';
+import { controlTitle } from '../../lib/report/controls';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -224,6 +226,33 @@ describe('compliance mapping', () => {
     expect(pci).toMatchObject({ label: 'PCI DSS', nagPacks: ['PCI.DSS.321'] });
     const genuine = tenant('globex-health').compliance[0]!;
     expect(genuine.controls.find((c) => c.control === 'HIPAA 164.312(a)(2)(iv)')?.support).toBe('supported');
+  });
+
+  test('every error finding of the tenant appears in every regime view: under a mapped control or as another isolation finding', () => {
+    const t = tenant('initech-dental');
+    expect(t.compliance.length).toBeGreaterThan(1);
+    for (const regime of t.compliance) {
+      const mappedFailing = new Set(
+        regime.controls.flatMap((c) =>
+          c.rules.filter((r) => r.counts && (r.status === 'fail' || r.status === 'unverifiable')).map((r) => r.id),
+        ),
+      );
+      const other = new Set(regime.otherFindings.map((f) => f.rule));
+      for (const f of t.failures)
+        expect([regime.regime, f.rule, mappedFailing.has(f.rule) || other.has(f.rule)]).toEqual([
+          regime.regime,
+          f.rule,
+          true,
+        ]);
+      // Nothing is listed twice: an "other" finding's rule names no control of the regime.
+      for (const id of other) expect(mappedFailing.has(id)).toBe(false);
+    }
+    expect(t.compliance.some((r) => r.otherFindings.length > 0)).toBe(true);
+  });
+
+  test('every control the catalogue names has a title', () => {
+    const controls = [...new Set(RULES.flatMap((r) => r.controls))];
+    expect(controls.filter((c) => controlTitle(c) === undefined)).toEqual([]);
   });
 
   test('reads the cdk-nag result of the applied packs from the cloud assembly, with the acknowledgements', () => {

@@ -97,3 +97,27 @@ describe('HTML report structure', () => {
     );
   });
 });
+
+describe('what the first screen and the printout say', () => {
+  test('the banner at the top says what was proven, from what, when, by which version, and what was not', () => {
+    const top = html.slice(0, html.indexOf('<main>'));
+    expect(top).toContain(
+      'What this pack proves: whether the synthesized CloudFormation templates of 3 tenant(s) (2 template file(s), each SHA-256 listed under Integrity) achieve the isolation level each licence promises, judged by the rule catalogue of exclusive-desk',
+    );
+    expect(top).toContain('generated 2026-06-01T09:30:00.000Z (licences judged on 2026-06-01)');
+    expect(top).toContain('Template evidence only: it does NOT show the deployed account');
+  });
+
+  test('prints with page numbers and a running footer naming the scope, version, time and inputs digest', () => {
+    expect(html).toContain('@bottom-right { content: "Page " counter(page) " of " counter(pages);');
+    expect(html).toMatch(/@bottom-left \{ content: "3 tenant\(s\) · exclusive-desk [^"]+ · 2026-06-01T09:30:00\.000Z · inputs [0-9a-f]{16}";/);
+  });
+
+  test('each regime view states the mapping is evidence, not assessment, and titles its controls', () => {
+    const s = section('initech-dental');
+    expect(s).toContain('It is evidence for a control, not an assessment of it');
+    expect(s).toContain('<code>HIPAA 164.312(a)(2)(iv)</code><br><span class="small">Encryption and decryption</span>');
+    expect(s).toContain('EVIDENCE FAILS');
+    expect(s).not.toContain('>SUPPORTED<');
+  });
+});

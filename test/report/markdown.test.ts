@@ -72,7 +72,8 @@ describe('Markdown report', () => {
   test('maps each regime to controls and cdk-nag packs with the nag result', () => {
     const s = section('globex-health');
     expect(s).toContain('#### HIPAA\n');
-    expect(s).toMatch(/\| `HIPAA 164.312\(a\)\(2\)\(iv\)` \| supported \| .*`ISO-KMS-1` pass/);
+    expect(s).toMatch(/\| `HIPAA 164.312\(a\)\(2\)\(iv\)` Encryption and decryption \| evidence passes \| .*`ISO-KMS-1` pass/);
+    expect(s).toContain('It is evidence for a control, not an assessment of it');
     expect(s).toContain(
       'cdk-nag packs for HIPAA: `HIPAA.Security` (passed-with-acknowledgements), and AwsSolutions for every tenant.',
     );
