@@ -318,6 +318,16 @@ export interface LiveCustomKeyStore {
   readonly connectionState?: string;
 }
 
+/**
+ * An Elastic Load Balancing v2 target group that carries the tenant's tag (`elasticloadbalancing:DescribeTargetGroups`,
+ * tags by `elasticloadbalancing:DescribeTags`), with the load balancers it is attached to and their tags.
+ */
+export interface LiveTargetGroup {
+  readonly arn: string;
+  readonly name?: string;
+  readonly loadBalancers: readonly { readonly arn: string; readonly tags: Tags }[];
+}
+
 export interface TenantInventory {
   readonly tenant: string;
   /** The tenant's account as the manifest (or `--account`) states it: what the identity must match. */
@@ -353,6 +363,8 @@ export interface TenantInventory {
   readonly flowLogs: Collected<readonly LiveFlowLog[]>;
   readonly instances: Collected<readonly LiveInstance[]>;
   readonly resourceShares: Collected<readonly LiveResourceShare[]>;
+  /** The tenant-tagged ELBv2 target groups and the load balancers they are attached to. */
+  readonly targetGroups: Collected<readonly LiveTargetGroup[]>;
   readonly searchDomains: Collected<readonly LiveSearchDomain[]>;
   readonly searchConnections: Collected<readonly LiveSearchConnection[]>;
   readonly hsmClusters: Collected<readonly LiveHsmCluster[]>;

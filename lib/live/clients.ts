@@ -10,6 +10,7 @@
 import { CloudHSMV2Client } from '@aws-sdk/client-cloudhsm-v2';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { OpenSearchClient } from '@aws-sdk/client-opensearch';
 import { RAMClient } from '@aws-sdk/client-ram';
@@ -26,6 +27,7 @@ export interface LiveClients {
   readonly ram: RAMClient;
   readonly cloudhsm: CloudHSMV2Client;
   readonly logs: CloudWatchLogsClient;
+  readonly elbv2: ElasticLoadBalancingV2Client;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -69,6 +71,7 @@ export const createClients: ClientFactory = (options) => {
     // The registry's CloudHSM v2 client predates configured endpoints: the current SDK's resolver is wired into it.
     cloudhsm: withConfiguredEndpoint(new CloudHSMV2Client(config)),
     logs: new CloudWatchLogsClient(config),
+    elbv2: new ElasticLoadBalancingV2Client(config),
   };
 };
 

@@ -76,6 +76,7 @@ import type {
 } from '../isolation/inventory';
 import { allPages, attempt, chunks, each, failure, skipped, success, type AttemptContext } from './attempt';
 import type { LiveClients } from './clients';
+import { collectTargetGroups } from './collect-access';
 import { partitionOfRegion, TENANT_TAG_KEY, type LiveTarget } from './config';
 import { limiter } from './limit';
 import { keyAliasName } from '../naming';
@@ -252,6 +253,7 @@ function blockedInventory(
     flowLogs: f('ec2:DescribeFlowLogs'),
     instances: f('ec2:DescribeInstances'),
     resourceShares: f('ram:GetResourceShares'),
+    targetGroups: f('elasticloadbalancing:DescribeTargetGroups'),
     searchDomains: f('es:ListDomainNames'),
     searchConnections: f('es:DescribeOutboundConnections'),
     hsmClusters: f('cloudhsm:DescribeClusters'),
@@ -315,6 +317,7 @@ export async function collectInventory(target: LiveTarget, options: CollectOptio
   );
   const domainsP = collectSearchDomains(ctx, clients);
   const sharesP = collectResourceShares(ctx, clients);
+  const targetGroupsP = collectTargetGroups(ctx, clients.elbv2, tag);
   const endpointServicesP = collectEndpointServices(ctx, clients);
   const hsmClustersP = attempt(ctx, 'cloudhsm:DescribeClusters', undefined, async (o) =>
     (await allPages(paginateDescribeClusters({ client: clients.cloudhsm, pageSize: 25 }, {}, o), (p) => p.Clusters)).map((c) => ({
@@ -472,6 +475,7 @@ export async function collectInventory(target: LiveTarget, options: CollectOptio
     flowLogs,
     instances,
     resourceShares,
+    targetGroups: await targetGroupsP,
     searchDomains,
     searchConnections,
     hsmClusters,

@@ -35,6 +35,7 @@ import {
   ListTagsCommand,
   OpenSearchClient,
 } from '@aws-sdk/client-opensearch';
+import { DescribeTagsCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetResourceSharesCommand, ListResourcesCommand, RAMClient } from '@aws-sdk/client-ram';
 import {
   DescribeDBInstancesCommand,
@@ -84,6 +85,7 @@ export interface AccountMocks {
   readonly ram: AnyStub;
   readonly cloudhsm: AnyStub;
   readonly logs: AnyStub;
+  readonly elbv2: AnyStub;
 }
 
 const sts = mockClient(STSClient) as unknown as AnyStub;
@@ -94,7 +96,8 @@ const opensearch = mockClient(OpenSearchClient) as unknown as AnyStub;
 const ram = mockClient(RAMClient) as unknown as AnyStub;
 const cloudhsm = mockClient(CloudHSMV2Client as never) as unknown as AnyStub;
 const logs = mockClient(CloudWatchLogsClient) as unknown as AnyStub;
-export const MOCKS: AccountMocks = { sts, rds, kms, ec2, opensearch, ram, cloudhsm, logs };
+const elbv2 = mockClient(ElasticLoadBalancingV2Client) as unknown as AnyStub;
+export const MOCKS: AccountMocks = { sts, rds, kms, ec2, opensearch, ram, cloudhsm, logs, elbv2 };
 
 /** Every command class the genuine account answers, for "nothing else was called" assertions. */
 export const COMMANDS = {
@@ -118,9 +121,12 @@ export const COMMANDS = {
   ram: [GetResourceSharesCommand, ListResourcesCommand],
   cloudhsm: [DescribeClustersCommand],
   logs: [DescribeLogGroupsCommand],
+  elbv2: [DescribeTargetGroupsCommand, DescribeTagsCommand],
 } as const;
 
 const tags = [{ Key: TAG.Key, Value: TAG.Value }];
+export const TARGET_GROUP_ARN = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/tenant-web/73e2d6bc24d8a067`;
+export const LOAD_BALANCER_ARN = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/app/tenant-alb/50dc6c495c0c9188`;
 
 /** Resets every mock and answers as the genuine tenant's account (hsm: HSM-backed keys). */
 export function mockAccount(options: { hsm?: boolean } = {}): AccountMocks {
@@ -276,6 +282,10 @@ export function mockAccount(options: { hsm?: boolean } = {}): AccountMocks {
 
   ram.on(GetResourceSharesCommand).resolves({ resourceShares: [] });
   ram.on(ListResourcesCommand).resolves({ resources: [] });
+
+  // The tenant's web target group behind its own load balancer.
+  elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [{ TargetGroupArn: TARGET_GROUP_ARN, TargetGroupName: 'tenant-web', LoadBalancerArns: [LOAD_BALANCER_ARN] }] });
+  elbv2.on(DescribeTagsCommand).resolves({ TagDescriptions: [TARGET_GROUP_ARN, LOAD_BALANCER_ARN].map((ResourceArn) => ({ ResourceArn, Tags: tags })) });
 
   cloudhsm.on(DescribeClustersCommand as never).resolves({ Clusters: [{ ClusterId: HSM_CLUSTER, State: 'ACTIVE', VpcId: DATA_VPC, TagList: tags }] });
   return MOCKS;

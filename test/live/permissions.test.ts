@@ -17,7 +17,7 @@ import { ACCOUNT, REGION, TENANT } from './support';
 
 const LIVE = RULES.filter((r) => r.checkLive || r.checkLiveFleet);
 const SCOPE = { partition: 'aws', region: REGION, account: ACCOUNT };
-const PREFIX: Record<keyof typeof MOCKS, string> = { sts: 'sts', rds: 'rds', kms: 'kms', ec2: 'ec2', opensearch: 'es', ram: 'ram', cloudhsm: 'cloudhsm', logs: 'logs' };
+const PREFIX: Record<keyof typeof MOCKS, string> = { sts: 'sts', rds: 'rds', kms: 'kms', ec2: 'ec2', opensearch: 'es', ram: 'ram', cloudhsm: 'cloudhsm', logs: 'logs', elbv2: 'elasticloadbalancing' };
 
 beforeEach(() => {
   mockAccount({ hsm: true });
@@ -38,7 +38,7 @@ function sentActions(): string[] {
 test('every live check declares read-only actions', () => {
   for (const r of LIVE) {
     expect([r.id, r.liveActions?.length ?? 0]).not.toEqual([r.id, 0]);
-    for (const a of r.liveActions ?? []) expect(a).toMatch(/^(sts|rds|kms|ec2|es|ram|cloudhsm|logs):(Describe|List|Get)[A-Za-z]+$/);
+    for (const a of r.liveActions ?? []) expect(a).toMatch(/^(sts|rds|kms|ec2|es|ram|cloudhsm|logs|elasticloadbalancing):(Describe|List|Get)[A-Za-z]+$/);
   }
 });
 

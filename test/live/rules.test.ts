@@ -33,6 +33,8 @@ import {
   searchDomain,
   verdictsOf,
   vpc,
+  TARGET_GROUP,
+  LOAD_BALANCER,
 } from './support';
 
 const LIVE_RULES = RULES.filter((r) => r.checkLive || r.checkLiveFleet).map((r) => r.id);
@@ -117,6 +119,9 @@ const CASES: readonly Case[] = [
   ['ISO-NET-2', 'a VPC shared in by the vendor', () => genuineInventory({ vpcs: ok([vpc(DATA_VPC, { ownerId: OTHER }), vpc(SEARCH_VPC)]) }), 'fail', /VPC vpc-0a1b2c3d4e5f60001 is owned by account 999999999999 and shared into the tenant's account/],
   ['ISO-NET-2', 'VPCs failed', () => genuineInventory({ vpcs: err('ec2:DescribeVpcs', 'failed', 'InternalError') }), 'unverifiable', /ec2:DescribeVpcs failed \(InternalError/],
   ['ISO-NET-3', 'subnets shared through RAM', () => genuineInventory({ resourceShares: ok([{ arn: 'arn:aws:ram:eu-west-1:111111111111:resource-share/s1', name: 'vendor-access', status: 'ACTIVE', allowExternalPrincipals: true, resources: ok([{ arn: 'arn:aws:ec2:eu-west-1:111111111111:subnet/subnet-0a000000000000001', type: 'ec2:Subnet' }]) }]) }), 'fail', /RAM share vendor-access \(external principals allowed\) shares 1 resource of the tenant, including subnets .*subnet-0a000000000000001/],
+  ['ISO-NET-7', 'the tenant\'s target group behind the vendor\'s shared load balancer', () => genuineInventory({ targetGroups: ok([{ arn: TARGET_GROUP, name: 'tenant-web', loadBalancers: [{ arn: 'arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/shared-alb/0123456789abcdef', tags: { Name: 'shared-alb' } }] }]) }), 'fail', /target group tenant-web of the tenant is attached to load balancer arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer\/app\/shared-alb\/0123456789abcdef, which does not carry the tenant's tag exclusive-desk:tenant=.*: a load balancer shared with other customers/],
+  ['ISO-NET-7', 'a load balancer tagged for another tenant', () => genuineInventory({ targetGroups: ok([{ arn: TARGET_GROUP, name: 'tenant-web', loadBalancers: [{ arn: LOAD_BALANCER, tags: { 'exclusive-desk:tenant': 'other-co' } }] }]) }), 'fail', /tagged for tenant other-co/],
+  ['ISO-NET-7', 'DescribeTargetGroups denied', () => genuineInventory({ targetGroups: err('elasticloadbalancing:DescribeTargetGroups') }), 'unverifiable', /elasticloadbalancing:DescribeTargetGroups was denied/],
   ['ISO-NET-3', 'GetResourceShares denied', () => genuineInventory({ resourceShares: err('ram:GetResourceShares') }), 'unverifiable', /ram:GetResourceShares was denied/],
   ['ISO-NET-4', 'a peering accepted from a vendor VPC', () => genuineInventory({ peerings: ok([{ id: 'pcx-0f000000000000009', status: 'active', requester: { vpcId: 'vpc-0f000000000000009', ownerId: OTHER, region: REGION }, accepter: { vpcId: DATA_VPC, ownerId: ACCOUNT, region: REGION } }]) }), 'fail', /peering pcx-0f000000000000009 \(active\) connects vpc-0f000000000000009 \(account 999999999999, eu-west-1\) with vpc-0a1b2c3d4e5f60001 .*is not a VPC of the tenant/],
   ['ISO-NET-4', 'a peering requested to another account', () => genuineInventory({ peerings: ok([{ id: 'pcx-0f000000000000008', status: 'pending-acceptance', requester: { vpcId: SEARCH_VPC, ownerId: ACCOUNT, region: REGION }, accepter: { vpcId: 'vpc-0f000000000000008', ownerId: OTHER, region: 'us-east-1' } }]) }), 'fail', /vpc-0f000000000000008 \(account 999999999999, us-east-1\) is not a VPC of the tenant/],

@@ -19,6 +19,8 @@ export const OTHER = '999999999999';
 export const REGION = 'eu-west-1';
 export const TENANT = 'acme-health';
 export const TAG = { Key: 'exclusive-desk:tenant', Value: TENANT };
+export const TARGET_GROUP = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/tenant-web/73e2d6bc24d8a067`;
+export const LOAD_BALANCER = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/app/tenant-alb/50dc6c495c0c9188`;
 
 export const DATA_VPC = 'vpc-0a1b2c3d4e5f60001';
 export const SEARCH_VPC = 'vpc-0a1b2c3d4e5f60002';
@@ -207,6 +209,7 @@ export function genuineInventory(over: Partial<TenantInventory> = {}): TenantInv
     ]),
     instances: ok([]),
     resourceShares: ok([]),
+    targetGroups: ok([{ arn: TARGET_GROUP, name: 'tenant-web', loadBalancers: [{ arn: LOAD_BALANCER, tags: { [TAG.Key]: TENANT } }] }]),
     searchDomains: ok([searchDomain()]),
     searchConnections: ok([]),
     hsmClusters: err('cloudhsm:DescribeClusters', 'skipped', 'NotCollected'),

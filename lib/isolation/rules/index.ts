@@ -29,6 +29,7 @@ import * as noIdentifierSharedAcrossTenantsLive from './network/no-identifier-sh
 import * as noPathOutsideTenantLive from './network/no-path-outside-tenant.live';
 import * as noRamSharesLive from './network/no-ram-shares.live';
 import * as notPubliclyReachableLive from './network/not-publicly-reachable.live';
+import * as ownLoadBalancerLive from './network/own-load-balancer.live';
 import * as accessPolicyTenantOnlyLive from './search/access-policy-tenant-only.live';
 import { accountNotShared } from './account/account-not-shared';
 import { ownAccount } from './account/own-account';
@@ -97,7 +98,7 @@ export const RULES: readonly IsolationRule[] = [
   withLive(noPathOutsideTenant, noPathOutsideTenantLive),
   withLive(ingressOnlyFromTenant, ingressOnlyFromTenantLive),
   withLive(notPubliclyReachable, notPubliclyReachableLive),
-  ownLoadBalancer,
+  withLive(ownLoadBalancer, ownLoadBalancerLive),
   withLive(noIdentifierSharedAcrossTenants, noIdentifierSharedAcrossTenantsLive),
   noForeignImports,
   noForeignAccountArns,

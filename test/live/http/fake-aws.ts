@@ -56,6 +56,7 @@ const SERVICES: Readonly<Record<string, { protocol: Protocol; xmlns?: string }>>
   ec2: { protocol: 'ec2', xmlns: 'http://ec2.amazonaws.com/doc/2016-11-15/' },
   rds: { protocol: 'query', xmlns: 'http://rds.amazonaws.com/doc/2014-10-31/' },
   sts: { protocol: 'query', xmlns: 'https://sts.amazonaws.com/doc/2011-06-15/' },
+  elasticloadbalancing: { protocol: 'query', xmlns: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/' },
   kms: { protocol: 'json' },
   logs: { protocol: 'json' },
   cloudhsm: { protocol: 'json' },

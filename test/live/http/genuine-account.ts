@@ -87,6 +87,8 @@ export function genuineAccount(s: AccountScope): Record<string, Handler> {
     { logGroupName: searchLogGroup, logGroupArn: arn('logs', `log-group:${searchLogGroup}`), kmsKeyId: keyArn(IDS.keys.logs) },
   ];
   const tenantTag = [{ Key: 'exclusive-desk:tenant', Value: tenant }];
+  const targetGroupArn = arn('elasticloadbalancing', 'targetgroup/tenant-web/73e2d6bc24d8a067');
+  const loadBalancerArn = arn('elasticloadbalancing', 'loadbalancer/app/tenant-alb/50dc6c495c0c9188');
 
   return {
     'sts:GetCallerIdentity': () => ({ Account: account, Arn: `arn:${partition}:sts::${account}:assumed-role/ExclusiveDeskAuditor/audit`, UserId: 'AROAEXAMPLE:audit' }),
@@ -263,6 +265,14 @@ export function genuineAccount(s: AccountScope): Record<string, Handler> {
       resourceShares: [{ resourceShareArn: arn('ram', 'resource-share/0a000000-0000-4000-8000-000000000001'), name: 'old-subnets', status: 'DELETED', allowExternalPrincipals: false }],
     }),
     'ram:ListResources': () => ({ resources: [] }),
+
+    // ELBv2 speaks the query protocol with `member` lists: the tenant's target group behind its own load balancer.
+    'elasticloadbalancing:DescribeTargetGroups': () => ({
+      TargetGroups: { member: [{ TargetGroupArn: targetGroupArn, TargetGroupName: 'tenant-web', LoadBalancerArns: { member: [loadBalancerArn] } }] },
+    }),
+    'elasticloadbalancing:DescribeTags': () => ({
+      TagDescriptions: { member: [targetGroupArn, loadBalancerArn].map((ResourceArn) => ({ ResourceArn, Tags: { member: tenantTag } })) },
+    }),
 
     'cloudhsm:DescribeClusters': () => ({ Clusters: [{ ClusterId: IDS.hsmCluster, State: 'ACTIVE', VpcId: IDS.dataVpc, TagList: tenantTag }] }),
   };
