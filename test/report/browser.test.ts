@@ -123,4 +123,21 @@ describe('report.html in Chromium, from a file:// URL', () => {
     await page.locator('#tenant-initech-dental figure.boundary').screenshot({ path: boundary });
     for (const f of [summary, boundary]) expect(fs.statSync(f).size).toBeGreaterThan(10_000);
   });
+
+  test('no badge overflows its table cell (measured)', async () => {
+    // Runs in the page (a string: the test's TypeScript has no DOM types).
+    const overflowing = await page.evaluate<string[]>(`[...document.querySelectorAll('td .badge, th .badge')].flatMap((b) => {
+      const cell = b.closest('td, th').getBoundingClientRect();
+      const r = b.getBoundingClientRect();
+      return r.left < cell.left - 0.5 || r.right > cell.right + 0.5 ? [b.textContent + ' (' + r.width + 'px in ' + cell.width + 'px)'] : [];
+    })`);
+    expect(await page.locator('td .badge').count()).toBeGreaterThan(50);
+    expect(overflowing).toEqual([]);
+  });
+
+  test('prints to PDF, several pages', async () => {
+    const pdf = await page.pdf({ format: 'A4', printBackground: true });
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length ?? 0).toBeGreaterThan(2);
+  });
 });
