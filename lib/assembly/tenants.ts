@@ -5,6 +5,7 @@
  * `exclusive-desk` metadata the app writes into every template, the parent of a nested stack, the stack name in a
  * cloud assembly, the file name.
  */
+import { declaredAccessOf } from '../isolation/declared-access';
 import { isLevel, type IsolationLevel } from '../isolation/levels';
 import { TenantModel, type StackModelInput } from '../isolation/model';
 import type { LoadedTemplate } from './read';
@@ -17,6 +18,8 @@ export interface TemplateTenantMetadata {
   readonly partition?: string;
   readonly isolation?: string;
   readonly compliance?: readonly string[];
+  /** The declared access paths (docs/access.md); read with declaredAccessOf, never trusted as typed. */
+  readonly access?: unknown;
 }
 
 export const METADATA_KEY = 'exclusive-desk';
@@ -86,6 +89,7 @@ export function buildTenantModel(group: GroupedTenant, options: GroupOptions = {
     partition: metas.find((m) => typeof m.partition === 'string')?.partition,
     declared,
     compliance: [...new Set(compliance)],
+    access: declaredAccessOf(metas.find((m) => m.access !== undefined)?.access),
     stacks,
   });
   for (const t of group.templates) {

@@ -29,9 +29,11 @@ options:
   --format table|csv|json   output format (default table; csv is RFC 4180)
   --today YYYY-MM-DD        the date to judge review dates against (default: today, UTC)
   --output <file>           write the register to a file instead of stdout
+  --access                  print the access register instead: every declared path into every tenant
+                            (kind, principal, constraints, expiry, approver, justification; docs/access.md)
   -h, --help                show this help
 
-exit codes: 0 no licence expired, 1 at least one licence expired, 2 invalid manifests or bad flags
+exit codes: 0 nothing expired, 1 a licence (or, with --access, an access path) expired, 2 invalid manifests or bad flags
 `;
 
 const OPTIONS = {
@@ -39,6 +41,7 @@ const OPTIONS = {
   format: { type: 'string' },
   today: { type: 'string' },
   output: { type: 'string' },
+  access: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -82,10 +85,15 @@ export const licencesCommand: Command = async (argv, io) => {
     }
     throw e;
   }
-  const rows = licenceRegister(
-    manifests.map((m) => ({ ...m, file: path.relative(io.cwd, m.file) || m.file })),
-    today,
-  );
+  const relative = manifests.map((m) => ({ ...m, file: path.relative(io.cwd, m.file) || m.file }));
+  if (values.access) {
+    const paths = accessRegister(relative, today);
+    const text = renderAccess(format, paths, today);
+    if (values.output) writeOutput(path.resolve(io.cwd, values.output), text);
+    else io.stdout(text);
+    return paths.some((r) => r.status === 'expired') ? EXIT.FAILED : EXIT.OK;
+  }
+  const rows = licenceRegister(relative, today);
   const text = renderLicences(format, rows, today);
   if (values.output) writeOutput(path.resolve(io.cwd, values.output), text);
   else io.stdout(text);
@@ -210,4 +218,73 @@ export function renderLicenceJson(rows: readonly LicenceRow[], today: string): s
 
 function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** One declared path into a tenant (manifest `access:`), for the access register. */
+export interface AccessRow {
+  readonly tenant: string;
+  readonly account: string;
+  readonly kind: string;
+  readonly principal: string;
+  /** The declared constraints in words, e.g. `mfa, externalId, session<=1h`; `none` when none. */
+  readonly constraints: string;
+  readonly expires: string;
+  readonly status: LicenceStatus;
+  readonly daysToExpiry: number;
+  readonly approvedBy: string;
+  readonly justification: string;
+  readonly file: string;
+}
+
+function constraintWords(c: TenantManifest['access'][number]['constraints']): string {
+  const words = [
+    c.mfa ? 'mfa' : '',
+    c.externalId ? 'externalId' : '',
+    c.sourceVpcs ? `vpc:${c.sourceVpcs.join('|')}` : '',
+    c.sourceIps ? `ip:${c.sourceIps.join('|')}` : '',
+    c.maxSessionHours !== undefined ? `session<=${c.maxSessionHours}h` : '',
+  ].filter(Boolean);
+  return words.join(', ') || 'none';
+}
+
+/** The access register: every declared path of every tenant, soonest expiry first. */
+export function accessRegister(manifests: readonly TenantManifest[], today: string): AccessRow[] {
+  return manifests
+    .flatMap((m) =>
+      m.access.map(
+        (a): AccessRow => ({
+          tenant: m.id,
+          account: m.account,
+          kind: a.kind,
+          principal: a.principal,
+          constraints: constraintWords(a.constraints),
+          expires: a.expires,
+          status: licenceStatus(a.expires, today),
+          daysToExpiry: daysBetween(today, a.expires),
+          approvedBy: a.approvedBy,
+          justification: a.justification,
+          file: m.file,
+        }),
+      ),
+    )
+    .sort((a, b) => (a.expires < b.expires ? -1 : a.expires > b.expires ? 1 : a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : 0));
+}
+
+const ACCESS_COLUMNS = ['tenant', 'account', 'kind', 'principal', 'constraints', 'expires', 'status', 'approvedBy', 'justification'] as const;
+
+export function renderAccess(format: LicenceFormat, rows: readonly AccessRow[], today: string): string {
+  if (format === 'json') {
+    const summary: Record<LicenceStatus, number> = { valid: 0, due: 0, expired: 0 };
+    for (const r of rows) summary[r.status]++;
+    return `${JSON.stringify({ today, summary, access: rows }, null, 2)}\n`;
+  }
+  if (format === 'csv') {
+    return [ACCESS_COLUMNS.join(','), ...rows.map((r) => ACCESS_COLUMNS.map((c) => csvField(String(r[c]))).join(','))].map((l) => `${l}\r\n`).join('');
+  }
+  const header = ACCESS_COLUMNS.map((c) => c.replace(/([A-Z])/g, ' $1').toUpperCase());
+  const body = rows.map((r) => ACCESS_COLUMNS.map((c) => (c === 'status' ? (r.status === 'expired' ? `expired ${-r.daysToExpiry}d ago` : r.status === 'due' ? `due in ${r.daysToExpiry}d` : 'valid') : String(r[c]).replace(/\s+/g, ' '))));
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const tenants = new Set(rows.map((r) => r.tenant)).size;
+  return [line(header), ...body.map(line), '', `${rows.length} access path${rows.length === 1 ? '' : 's'} into ${tenants} tenant${tenants === 1 ? '' : 's'} (as of ${today})`, ''].join('\n');
 }

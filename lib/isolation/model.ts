@@ -9,6 +9,7 @@
  * This module does no I/O and imports no construct classes.
  */
 import type { CfnResource, CfnTemplate, SynthesisRecord } from '../assembly/read';
+import type { DeclaredAccess } from './declared-access';
 import type { IsolationLevel } from './levels';
 
 /** A reference to something the tenant's own templates define. */
@@ -777,6 +778,8 @@ export interface TenantModelInput {
   readonly compliance?: readonly string[];
   /** Where the account came from, for evidence: `cloud assembly environment`, `template metadata`, `--account`. */
   readonly accountSource?: string;
+  /** The paths into the tenant its manifest declares (template metadata `access`). @default - none */
+  readonly access?: readonly DeclaredAccess[];
   readonly stacks: readonly StackModelInput[];
 }
 
@@ -798,6 +801,8 @@ export class TenantModel {
   readonly declared?: IsolationLevel;
   readonly compliance: readonly string[];
   readonly accountSource?: string;
+  /** The declared paths into the tenant (docs/access.md); none for a template that declares none. */
+  readonly access: readonly DeclaredAccess[];
   readonly stacks: StackModel[];
   private readonly exports = new Map<string, TenantExport>();
   private readonly memo = new Map<string, unknown>();
@@ -812,6 +817,7 @@ export class TenantModel {
     this.declared = input.declared;
     this.compliance = input.compliance ?? [];
     this.accountSource = input.accountSource;
+    this.access = input.access ?? [];
     this.stacks = input.stacks.map((s) => new StackModel(this, s));
     for (const stack of this.stacks) {
       const outputs = stack.template.Outputs ?? {};

@@ -11,7 +11,7 @@ import type { TenantInventory } from './inventory';
 export type Severity = 'error' | 'warning';
 
 /** The concern a rule belongs to, for grouping in reports. */
-export type Concern = 'account' | 'network' | 'database' | 'search' | 'keys' | 'compute' | 'references' | 'template';
+export type Concern = 'account' | 'access' | 'network' | 'database' | 'search' | 'keys' | 'compute' | 'references' | 'template';
 
 /** What a rule says about one thing it looked at. */
 export interface Observation {

@@ -1,7 +1,7 @@
 /** Renders docs/rules.md from the catalogue, so the documentation cannot drift from the code. */
 import { RULES } from './rules';
 
-const CONCERNS = ['account', 'database', 'search', 'compute', 'keys', 'network', 'references', 'template'] as const;
+const CONCERNS = ['account', 'access', 'database', 'search', 'compute', 'keys', 'network', 'references', 'template'] as const;
 
 export function renderRulesDoc(): string {
   const out: string[] = [

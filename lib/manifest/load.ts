@@ -209,6 +209,25 @@ export function validateManifests(
         ['database', 'backupRetentionDays'],
       );
     }
+    m.access.forEach((a, i) => {
+      const problemAt = (field: string, message: string): void =>
+        fileProblem(`access.${i}.${field}`, message, ['access', i, ...field.split('.')]);
+      if (!options.allowExpired && a.expires < today) {
+        problemAt('expires', `the ${a.kind} path for ${a.principal} expired on ${a.expires} (today is ${today}): review it and set a new date, or remove it`);
+      }
+      const principalAccount = /^\d{12}$/.test(a.principal) ? a.principal : a.principal.split(':')[4];
+      if (principalAccount === m.account) {
+        problemAt('principal', `${a.principal} is in the tenant's own account ${m.account}: declare only paths from outside it`);
+      }
+      if (a.kind === 'break-glass' && (a.constraints.mfa !== true || a.constraints.maxSessionHours === undefined)) {
+        problemAt('constraints', 'a break-glass path must require MFA (constraints.mfa: true) and limit the session (constraints.maxSessionHours)');
+      }
+      if (a.kind !== 'delivery' && a.principal.endsWith('*')) {
+        problemAt('principal', `a ${a.kind} path names one principal (its role trusts exactly it); only a delivery path may name a role pattern ending in "*"`);
+      }
+      const twin = m.access.findIndex((b, j) => j < i && b.kind === a.kind && b.principal === a.principal);
+      if (twin >= 0) problemAt('principal', `declares the same ${a.kind} path as access.${twin}`);
+    });
     const dataNodes = m.search?.dataNodes;
     if (dataNodes !== undefined && dataNodes % 3 !== 0) {
       fileProblem('search.dataNodes', `must be a multiple of 3 (zone awareness over 3 zones), got ${dataNodes}`, [

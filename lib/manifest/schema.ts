@@ -92,6 +92,47 @@ const cidr = z.string().superRefine((v, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/** The kinds of path into a tenant (docs/access.md). */
+export const ACCESS_KINDS = ['delivery', 'customer', 'break-glass'] as const;
+export type AccessKind = (typeof ACCESS_KINDS)[number];
+
+/**
+ * Who a declared access path admits: an account id, a role ARN (its name may end in `*`, e.g. the CDK bootstrap
+ * roles `cdk-hnb659fds-*`), or an identity provider ARN (SAML or OIDC).
+ */
+export const ACCESS_PRINCIPAL_PATTERN =
+  /^(\d{12}|arn:aws(-us-gov|-cn)?:iam::\d{12}:(role\/[\w+=,.@\-/]*\*?|saml-provider\/[\w.-]+|oidc-provider\/[\w./-]+))$/;
+
+const accessPath = z
+  .object({
+    kind: z.enum(ACCESS_KINDS, { message: `must be one of: ${ACCESS_KINDS.join(', ')}` }),
+    principal: z
+      .string()
+      .regex(
+        ACCESS_PRINCIPAL_PATTERN,
+        'must be a 12-digit account id in quotes, a role ARN (arn:aws:iam::<account>:role/<name>, a trailing * allowed), or an identity provider ARN (saml-provider/... or oidc-provider/...)',
+      ),
+    justification: z.string().trim().min(1, 'must say why this path into the tenant exists (it is empty)'),
+    approvedBy: z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "must be the approver's e-mail address"),
+    expires: z.string({ message: 'must be a date YYYY-MM-DD' }).refine(isRealDate, 'must be a real calendar date YYYY-MM-DD'),
+    constraints: z
+      .object({
+        /** The caller must have signed in with MFA (aws:MultiFactorAuthPresent). */
+        mfa: z.boolean().optional(),
+        /** The caller must pass this external id (sts:ExternalId): for third parties assuming a role. */
+        externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of letters, digits and +=,.@:/-').optional(),
+        /** The call must come through one of these VPC endpoints' VPCs (aws:SourceVpc). */
+        sourceVpcs: z.array(z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be VPC ids such as vpc-0abc12345def67890')).min(1).optional(),
+        /** The call must come from these address ranges (aws:SourceIp). */
+        sourceIps: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be IPv4 CIDR ranges such as 203.0.113.0/24')).min(1).optional(),
+        /** Longest session the path's role allows, in hours (IAM allows 1-12). */
+        maxSessionHours: z.number().int().min(1, 'must be at least 1 hour').max(12, 'must be at most 12 hours (the IAM maximum)').optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
 export const manifestSchema = z
   .object({
     id: z
@@ -225,6 +266,8 @@ export const manifestSchema = z
       })
       .strict()
       .optional(),
+    /** Every path into the tenant, justified and approved (docs/access.md). */
+    access: z.array(accessPath).default([]),
     tags: z.record(z.string().regex(/^[\w.:/=+\-@ ]{1,128}$/), z.string().max(256)).optional(),
   })
   .strict();
@@ -249,6 +292,8 @@ export function knownKeys(path: readonly (string | number)[]): string[] {
       const next = (inner.shape as Record<string, z.ZodType>)[String(key)];
       if (!next) return [];
       schema = next;
+    } else if (inner instanceof z.ZodArray && typeof key === 'number') {
+      schema = inner.element as z.ZodType;
     } else return [];
   }
   const inner = unwrap(schema);

@@ -20,7 +20,7 @@ import { describe, extOf, litString, type ResourceRef, type TenantModel, type Va
 import { evaluateTemplates, type TenantVerdict } from '../isolation/engine';
 import { ruleById } from '../isolation/rules';
 
-const REFERENCE_RULES = [ruleById('ISO-REF-1')!, ruleById('ISO-REF-2')!];
+const REFERENCE_RULES = [ruleById('ISO-REF-1')!, ruleById('ISO-REF-2')!, ruleById('ISO-IAM-1')!];
 
 export interface BoundaryVpc {
   readonly id: string;
@@ -344,14 +344,15 @@ export function buildBoundary(tenant: TenantModel, verdict?: TenantVerdict): Bou
     if (f.kind !== 'violation' || !f.value) continue;
     cross({ kind: 'import', label: `Fn::ImportValue ${f.value}`, resource: f.resource, stack: f.stack ?? '', path: f.path, value: f.value, anchor: anchorOf(f.resource) });
   }
-  for (const f of refResults.filter((r) => r.rule.id === 'ISO-REF-2').flatMap((r) => r.findings)) {
+  // Trust policies are judged by ISO-IAM-1 (declared access paths): its violations are undeclared ways in.
+  for (const f of refResults.filter((r) => r.rule.id === 'ISO-REF-2' || r.rule.id === 'ISO-IAM-1').flatMap((r) => r.findings)) {
     const account = /(\d{12})/.exec(f.value ?? '')?.[1];
     if (f.kind !== 'violation' || !account || !f.value) continue;
     // Already drawn as the other side of a peering, share or key of this resource.
     if (crossings.some((c) => c.resource === f.resource && (c.label.includes(account) || c.value.includes(account)))) continue;
     cross({
       kind: 'foreign-account',
-      label: `${PRINCIPAL_PATH.test(f.path) ? 'principal' : 'resource'} of account ${account}: ${f.value}`,
+      label: `${f.rule === 'ISO-IAM-1' ? 'undeclared principal' : PRINCIPAL_PATH.test(f.path) ? 'principal' : 'resource'} of account ${account}: ${f.value}`,
       resource: f.resource,
       stack: f.stack ?? '',
       path: f.path,

@@ -28,6 +28,7 @@ export const EVIDENCE_SCHEMA = 'exclusive-desk/evidence-pack@1';
 /** Concerns in report order, with their headings. */
 export const CONCERNS: readonly { readonly concern: Concern; readonly title: string }[] = [
   { concern: 'account', title: 'Account' },
+  { concern: 'access', title: 'Who can get in: roles and declared access paths' },
   { concern: 'network', title: 'Network' },
   { concern: 'database', title: 'Database' },
   { concern: 'search', title: 'Search' },

@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct, IConstruct } from 'constructs';
 import { LiveVerificationGate } from '../../constructs/live-verification-gate';
+import { TenantAccess } from '../../constructs/tenant-access';
 import { TenantDatabase } from '../../constructs/tenant-database';
 import { TenantHsm } from '../../constructs/tenant-hsm';
 import { DATA_CLASSES, TenantKeys, type DataClass } from '../../constructs/tenant-keys';
@@ -52,6 +53,8 @@ export interface TenantTemplateMetadata {
   readonly isolation: TenantManifest['isolation'];
   readonly compliance: readonly string[];
   readonly licence: { readonly approvedBy: string; readonly reviewBy: string };
+  /** The declared paths into the tenant, for the verifier to judge trust policies against (docs/access.md). */
+  readonly access: TenantManifest['access'];
 }
 
 export interface TenantStackProps extends Omit<StackProps, 'env' | 'stackName' | 'terminationProtection'> {
@@ -102,6 +105,7 @@ export class TenantStack extends Stack {
       isolation: m.isolation,
       compliance: [...m.compliance],
       licence: { approvedBy: m.licence.approvedBy, reviewBy: m.licence.reviewBy },
+      access: m.access,
     };
     this.templateOptions.metadata = { 'exclusive-desk': metadata };
 
@@ -227,6 +231,12 @@ export class TenantStack extends Stack {
       searchVolumeGiB: search.volumeSizeGiB,
       searchNodes: search.dataNodes + search.masterNodes,
       dedicatedMasters: search.masterNodes > 0,
+    });
+
+    // The declared customer and break-glass paths into the tenant, each a role enforcing its constraints (docs/access.md).
+    new TenantAccess(this, 'Access', {
+      tenant: m.id,
+      paths: m.access.map((a) => ({ kind: a.kind, principal: a.principal, ...a.constraints })),
     });
 
     // --- Live verification gate (docs/live-verification.md; owned by the live-verification work) ---------------

@@ -67,6 +67,7 @@ describe('per-tenant evidence', () => {
     const t = tenant('globex-health');
     expect(t.concerns.map((c) => c.concern)).toEqual([
       'account',
+      'access',
       'network',
       'database',
       'search',
@@ -210,7 +211,7 @@ describe('boundary', () => {
     const b = buildBoundary(models[0]!);
     expect(b.crossings.map((c) => [c.kind, c.resource, c.path])).toEqual([
       ['import', 'Sg', 'Properties.VpcId'],
-      ['foreign-account', 'Role', 'Properties.AssumeRolePolicyDocument.Statement[0].Principal.AWS'],
+      ['foreign-account', 'Role', 'Properties.AssumeRolePolicyDocument.Statement[0]'],
     ]);
   });
 });

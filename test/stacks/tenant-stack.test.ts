@@ -43,6 +43,7 @@ describe.each(EXAMPLE_TENANTS)('tenant stack %s', (id) => {
       isolation: m.isolation,
       compliance: m.compliance,
       licence: { approvedBy: m.licence.approvedBy, reviewBy: m.licence.reviewBy },
+      access: m.access,
     });
   });
 

@@ -31,6 +31,7 @@ import * as noRamSharesLive from './network/no-ram-shares.live';
 import * as notPubliclyReachableLive from './network/not-publicly-reachable.live';
 import * as ownLoadBalancerLive from './network/own-load-balancer.live';
 import * as accessPolicyTenantOnlyLive from './search/access-policy-tenant-only.live';
+import { roleTrustDeclared } from './access/role-trust-declared';
 import { accountNotShared } from './account/account-not-shared';
 import { ownAccount } from './account/own-account';
 import { ecsOwnCluster } from './compute/ecs-own-cluster';
@@ -102,6 +103,7 @@ export const RULES: readonly IsolationRule[] = [
   withLive(noIdentifierSharedAcrossTenants, noIdentifierSharedAcrossTenantsLive),
   noForeignImports,
   noForeignAccountArns,
+  roleTrustDeclared,
   withLive(accessPolicyTenantOnly, accessPolicyTenantOnlyLive),
   fullyVerifiable,
   asSynthesized,

@@ -14,12 +14,24 @@ export interface Grant {
   readonly sid?: string;
   readonly kind: 'AWS' | 'Service' | 'Federated' | 'CanonicalUser' | 'NotPrincipal' | 'Wildcard';
   readonly value: string;
+  /** The principal as a literal string, when it resolves to one (`value` describes it for messages). */
+  readonly literal?: string;
   /** Whose principal this is. `aws` for service principals. */
   readonly owner: Ownership;
   /** Conditions pin the statement to the tenant's account. */
   readonly pinned: boolean;
   /** Conditions name only the vendor organisation (aws:PrincipalOrgID), which spans tenants. */
   readonly orgOnly: boolean;
+  /** The statement's conditions, keys lower-cased, values as literals (undefined where a value is not a literal). */
+  readonly conditions: readonly PolicyCondition[];
+}
+
+export interface PolicyCondition {
+  /** The condition operator as written, e.g. `StringEquals`, `Bool`, `IpAddress`. */
+  readonly operator: string;
+  /** The condition key, lower-cased (keys are case-insensitive), e.g. `sts:externalid`. */
+  readonly key: string;
+  readonly values: readonly (string | undefined)[];
 }
 
 /** Condition keys whose value, when it is the tenant's account (or an ARN in it), pins a grant to the tenant. */
@@ -145,6 +157,29 @@ function conditionPins(reader: PolicyReader, condition: unknown): { pinned: bool
   return { pinned, orgOnly: org && !pinned };
 }
 
+/** Every condition of a statement's Condition block, with its literal values (each alternative of an `Fn::If`). */
+function conditionsOf(reader: PolicyReader, condition: unknown): PolicyCondition[] {
+  const out: PolicyCondition[] = [];
+  for (const cond of reader.alternatives(condition)) {
+    if (!cond || typeof cond !== 'object') continue;
+    for (const operator in cond as Record<string, unknown>) {
+      for (const b of reader.alternatives((cond as Record<string, unknown>)[operator])) {
+        if (!b || typeof b !== 'object') continue;
+        for (const key in b as Record<string, unknown>) {
+          const node = (b as Record<string, unknown>)[key];
+          const values = reader.listValues(Array.isArray(node) ? node : [node]).flat();
+          out.push({
+            operator,
+            key: key.toLowerCase(),
+            values: values.map((v) => (v.k === 'lit' && (typeof v.v === 'string' || typeof v.v === 'boolean' || typeof v.v === 'number') ? String(v.v) : undefined)),
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** Every Allow grant of a policy document in a template, resolved through intrinsics. */
 export function grantsOf(stack: StackModel, document: unknown): Grant[] | { unresolved: string } {
   return analyse(templateReader(stack), document);
@@ -161,6 +196,7 @@ export function grantsOfPolicy(document: unknown, tenantAccount: string | undefi
 function analyse(reader: PolicyReader, document: unknown): Grant[] | { unresolved: string } {
   const docs = reader.alternatives(document);
   const grants: Grant[] = [];
+  let unresolved: string | undefined;
   for (let doc of docs) {
     if (typeof doc === 'string') {
       try {
@@ -169,7 +205,7 @@ function analyse(reader: PolicyReader, document: unknown): Grant[] | { unresolve
         return { unresolved: 'a policy document that is not JSON' };
       }
     }
-    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc) || isIntrinsic(doc)) {
       const vals = reader.resolve(doc);
       return { unresolved: vals.map(describe).join(' | ') || 'an empty policy' };
     }
@@ -177,13 +213,19 @@ function analyse(reader: PolicyReader, document: unknown): Grant[] | { unresolve
     statements.forEach((st, index) => {
       for (const alt of reader.alternatives(st)) {
         if (!alt || typeof alt !== 'object') continue;
+        if (isIntrinsic(alt)) {
+          // A statement built by an intrinsic the reader does not expand: whatever it grants is unknown.
+          unresolved = `Statement[${index}] is ${reader.resolve(alt).map(describe).join(' | ') || 'an intrinsic'}`;
+          continue;
+        }
         const s = alt as Record<string, unknown>;
         const effects = reader.resolve(s.Effect).map(litString);
         if (effects.every((e) => e === 'Deny')) continue;
         const sid = litString(reader.resolve(s.Sid)[0] ?? { k: 'absent' });
         const { pinned, orgOnly } = conditionPins(reader, s.Condition);
-        const push = (kind: Grant['kind'], value: string, owner: Ownership): void => {
-          grants.push({ statement: index, sid, kind, value, owner, pinned, orgOnly });
+        const conditions = s.Condition === undefined ? [] : conditionsOf(reader, s.Condition);
+        const push = (kind: Grant['kind'], value: string, owner: Ownership, literal?: string): void => {
+          grants.push({ statement: index, sid, kind, value, literal, owner, pinned, orgOnly, conditions });
         };
         if (s.NotPrincipal !== undefined) push('NotPrincipal', JSON.stringify(s.NotPrincipal), 'other');
         for (const principal of reader.alternatives(s.Principal)) {
@@ -204,13 +246,19 @@ function analyse(reader: PolicyReader, document: unknown): Grant[] | { unresolve
               const text = describe(v);
               if (kind === 'Service') push('Service', litString(v) ?? text, 'aws');
               else if (litString(v) === '*') push('Wildcard', '*', 'other');
-              else if (kind === 'AWS') push('AWS', text, ownershipOfValue(reader, v));
-              else push(kind === 'Federated' ? 'Federated' : 'CanonicalUser', text, 'other');
+              else if (kind === 'AWS') push('AWS', text, ownershipOfValue(reader, v), litString(v));
+              else push(kind === 'Federated' ? 'Federated' : 'CanonicalUser', text, 'other', litString(v));
             }
           }
         }
       }
     });
   }
-  return grants;
+  return unresolved ? { unresolved } : grants;
+}
+
+/** An object that is an intrinsic function (`Ref`, `Fn::...`) rather than a policy document or statement. */
+function isIntrinsic(node: object): boolean {
+  const keys = Object.keys(node);
+  return keys.length === 1 && (keys[0] === 'Ref' || (keys[0] ?? '').startsWith('Fn::'));
 }

@@ -7,7 +7,16 @@ const QUEUE_URL = /https?:\/\/(?:sqs\.[a-z0-9-]+|[a-z0-9-]+\.queue|queue)\.amazo
 /** Principal properties that take bare account ids. */
 const ACCOUNT_KEYS = /^(AWS|AWSAccountId|AccountId|AccountIds|PeerOwnerId|SourceAccount|Principals?)$/;
 
-/** ISO-REF-2: the tenant's templates hold no literal ARN or account id of another account. */
+/**
+ * A role's trust policy names who may enter the tenant: that is the access plane, judged by ISO-IAM-1 against the
+ * declared access paths (a declared path names another account by design). Called only for a foreign value, so
+ * the lazily rendered path is built rarely.
+ */
+function inTrustPolicy(resourceType: string, path: string): boolean {
+  return resourceType === 'AWS::IAM::Role' && path.startsWith('Properties.AssumeRolePolicyDocument');
+}
+
+/** ISO-REF-2: the tenant's templates hold no literal ARN or account id of another account (trust policies: ISO-IAM-1). */
 export const noForeignAccountArns: IsolationRule = {
   id: 'ISO-REF-2',
   title: "The tenant's templates name no resource or principal of another account",
@@ -31,7 +40,7 @@ export const noForeignAccountArns: IsolationRule = {
           literals++;
           const account = m[4]!;
           const owner = accountOwnership(tenant, account);
-          if (owner === 'self') continue;
+          if (owner === 'self' || inTrustPolicy(r.type, entry.path)) continue;
           const base = { stack: r.stack.name, resource: r.id, path: entry.path, value: m[0] };
           if (owner === 'other') report.fail({ ...base, message: `${r.id} names ${m[0]}, a ${m[2]} resource of account ${account}, not the tenant's ${tenant.account}` });
           else report.unverifiable({ ...base, message: `${r.id} names ${m[0]} of account ${account}; the tenant account is unknown` });
@@ -51,6 +60,7 @@ export const noForeignAccountArns: IsolationRule = {
       if (text.length === 12 && key && ACCOUNT_KEYS.test(key) && /^\d{12}$/.test(text)) {
         literals++;
         const owner = accountOwnership(tenant, text);
+        if (owner !== 'self' && inTrustPolicy(r.type, entry.path)) continue;
         if (owner === 'other') report.fail({ stack: r.stack.name, resource: r.id, path: entry.path, value: text, message: `${r.id} names account ${text}, not the tenant's ${tenant.account}` });
         else if (owner !== 'self') report.unverifiable({ stack: r.stack.name, resource: r.id, path: entry.path, value: text, message: `${r.id} names account ${text}; the tenant account is unknown` });
       }
