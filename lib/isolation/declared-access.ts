@@ -28,7 +28,7 @@ export interface DeclaredAccess {
 const KINDS: readonly string[] = ['delivery', 'customer', 'break-glass'];
 
 const strings = (v: unknown): string[] | undefined =>
-  Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+  Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v) : undefined;
 
 /**
  * The declared paths of a template metadata block. Templates are untrusted input: an entry that is not well formed

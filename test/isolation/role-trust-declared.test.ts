@@ -17,7 +17,7 @@ const VENDOR = '999999999999';
 const SUPPORT_ROLE = `arn:aws:iam::${VENDOR}:role/VendorSupport`;
 
 function role(trust: unknown, extra: Record<string, unknown> = {}): CfnTemplate {
-  return { Resources: { Door: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust, ...extra } } } } as unknown as CfnTemplate;
+  return { Resources: { Door: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust, ...extra } } } };
 }
 const allow = (Principal: unknown, Condition?: unknown) => ({
   Version: '2012-10-17',
@@ -129,7 +129,7 @@ describe('ISO-IAM-1 violations', () => {
 describe('ISO-IAM-1 could not verify', () => {
   test('a principal from a parameter cannot be shown to be anyone in particular', () => {
     const t = role(allow({ AWS: { 'Fn::Sub': 'arn:aws:iam::${VendorAccount}:root' } }));
-    const findings = exact({ ...t, Parameters: { VendorAccount: { Type: 'String' } } } as CfnTemplate);
+    const findings = exact({ ...t, Parameters: { VendorAccount: { Type: 'String' } } });
     expect(findings).toHaveLength(1);
     expect(findings[0]).toEqual(expect.objectContaining({ resource: 'Door', path: 'Properties.AssumeRolePolicyDocument.Statement[0]', kind: 'unverifiable', severity: 'error' }));
     expect(findings[0]?.message).toMatch(/which cannot be shown to be the tenant's account or a declared access path$/);
@@ -142,7 +142,7 @@ describe('ISO-IAM-1 could not verify', () => {
 
 describe('ISO-IAM-1 not applicable', () => {
   test('a tenant with no role', () => {
-    expect(result({ Resources: { Topic: { Type: 'AWS::SNS::Topic' } } } as unknown as CfnTemplate).status).toBe('not-applicable');
+    expect(result({ Resources: { Topic: { Type: 'AWS::SNS::Topic' } } }).status).toBe('not-applicable');
   });
 });
 
