@@ -34,7 +34,7 @@ export const roleTrustDeclared: IsolationRule = {
     'principal, justification, approvedBy, expires, constraints) and enforce its constraints in the trust policy ' +
     '(Bool aws:MultiFactorAuthPresent, StringEquals sts:ExternalId / aws:SourceVpc, IpAddress aws:SourceIp, ' +
     'MaxSessionDuration); docs/access.md.',
-  controls: ['HIPAA 164.312(a)(1)', 'HIPAA 164.308(a)(4)', 'PCI DSS 7.2.1', 'SOX ITGC access', 'NIST AC-2', 'NIST AC-3', 'NIST AC-6', 'NIST AC-17'],
+  controls: ['HIPAA 164.312(a)(1)', 'HIPAA 164.308(a)(4)', 'PCI DSS 7.2.1', 'NIST AC-2', 'NIST AC-3', 'NIST AC-6', 'NIST AC-17'],
   checkTemplate(tenant, report) {
     for (const role of tenant.ofType('AWS::IAM::Role')) {
       const path = 'Properties.AssumeRolePolicyDocument';
