@@ -6,7 +6,8 @@
  *   errors `<Response><Errors><Error><Code>`.
  * - RDS and STS query (`awsQuery`): the same request form, XML answer wrapped in `<ActionResult>` and
  *   `<ResponseMetadata>`; errors `<ErrorResponse><Error><Type/><Code/>`.
- * - KMS, CloudWatch Logs and CloudHSM v2 (`awsJson1_1`): POST `/` with `X-Amz-Target: <Service>.<Action>`; errors
+ * - CloudFormation and IAM query (`awsQuery`), as RDS, for preflight.
+ * - KMS, CloudWatch Logs, Service Quotas and CloudHSM v2 (`awsJson1_1`): POST `/` with `X-Amz-Target: <Service>.<Action>`; errors
  *   `{"__type": code, "message"}`.
  * - OpenSearch and RAM (`restJson1`): the operation is the method and path; errors name their type in the
  *   `x-amzn-errortype` header.
@@ -57,8 +58,11 @@ const SERVICES: Readonly<Record<string, { protocol: Protocol; xmlns?: string }>>
   rds: { protocol: 'query', xmlns: 'http://rds.amazonaws.com/doc/2014-10-31/' },
   sts: { protocol: 'query', xmlns: 'https://sts.amazonaws.com/doc/2011-06-15/' },
   elasticloadbalancing: { protocol: 'query', xmlns: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/' },
+  cloudformation: { protocol: 'query', xmlns: 'http://cloudformation.amazonaws.com/doc/2010-05-15/' },
+  iam: { protocol: 'query', xmlns: 'https://iam.amazonaws.com/doc/2010-05-08/' },
   kms: { protocol: 'json' },
   logs: { protocol: 'json' },
+  servicequotas: { protocol: 'json' },
   cloudhsm: { protocol: 'json' },
   es: { protocol: 'rest-json' },
   ram: { protocol: 'rest-json' },
@@ -71,6 +75,7 @@ const ROUTES: readonly { service: string; method: string; path: RegExp; action: 
   { service: 'es', method: 'GET', path: /^\/2021-01-01\/tags\/?$/, action: 'ListTags' },
   { service: 'es', method: 'POST', path: /^\/2021-01-01\/opensearch\/cc\/outboundConnection\/search$/, action: 'DescribeOutboundConnections' },
   { service: 'es', method: 'POST', path: /^\/2021-01-01\/opensearch\/cc\/inboundConnection\/search$/, action: 'DescribeInboundConnections' },
+  { service: 'es', method: 'GET', path: /^\/2021-01-01\/opensearch\/instanceTypeDetails\/[^/]+$/, action: 'ListInstanceTypeDetails' },
   { service: 'ram', method: 'POST', path: /^\/getresourceshares$/, action: 'GetResourceShares' },
   { service: 'ram', method: 'POST', path: /^\/listresources$/, action: 'ListResources' },
 ];
