@@ -7,7 +7,7 @@
 import { createPreflightClients, destroyPreflightClients, runPreflight } from '../../lib/preflight/checks';
 import { tenantRequirements } from '../../lib/preflight/requirements';
 import type { CfnTemplate } from '../../lib/assembly/read';
-import { AwsError, page, startFakeAws, type FakeAws, type Handler } from '../live/http/fake-aws';
+import { AwsError, isolateSdkEnvironment, page, startFakeAws, type FakeAws, type Handler } from '../live/http/fake-aws';
 import { fleetTemplates } from '../support/fleet';
 
 const ACCOUNT = '111111111111';
@@ -80,15 +80,7 @@ const saved = { ...process.env };
 
 beforeAll(async () => {
   aws = await startFakeAws(handlers);
-  for (const k of Object.keys(process.env)) if (/^AWS_/.test(k)) delete process.env[k];
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-    AWS_CONFIG_FILE: '/nonexistent/exclusive-desk/config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/exclusive-desk/credentials',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_ENDPOINT_URL: aws.url,
-  });
+  isolateSdkEnvironment({ AWS_ENDPOINT_URL: aws.url });
 });
 
 afterAll(async () => {

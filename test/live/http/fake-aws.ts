@@ -234,3 +234,19 @@ export function page<T>(items: readonly T[], token: unknown, size: number): { it
   const end = start + size;
   return { items: items.slice(start, end), next: end < items.length ? `page-${end}` : undefined };
 }
+
+/**
+ * Points the SDK's default chains at the environment only: static fake credentials, no profile, no metadata service
+ * (and every other AWS_ variable removed), plus `extra` (e.g. AWS_ENDPOINT_URL). Tests restore process.env after.
+ */
+export function isolateSdkEnvironment(extra: Readonly<Record<string, string>> = {}): void {
+  for (const k of Object.keys(process.env)) if (/^AWS_/.test(k)) delete process.env[k];
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_CONFIG_FILE: '/nonexistent/exclusive-desk/config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/exclusive-desk/credentials',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extra,
+  });
+}

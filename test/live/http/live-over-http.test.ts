@@ -8,7 +8,7 @@ import type { IsolationLevel } from '../../../lib/isolation/levels';
 import { createClients, destroyClients } from '../../../lib/live/clients';
 import { collectInventory } from '../../../lib/live/collect';
 import { liveActionsFor } from '../../../lib/live/permissions';
-import { startFakeAws, type FakeAws } from './fake-aws';
+import { isolateSdkEnvironment, startFakeAws, type FakeAws } from './fake-aws';
 import { genuineAccount, IDS, type AccountScope } from './genuine-account';
 
 const EU: AccountScope = { account: '111111111111', region: 'eu-west-1', partition: 'aws', tenant: 'acme-health' };
@@ -21,14 +21,7 @@ const saved = { ...process.env };
 beforeAll(async () => {
   [eu, gov] = await Promise.all([startFakeAws(genuineAccount(EU)), startFakeAws(genuineAccount(GOV))]);
   // The SDK's own default chain and endpoint settings, from the environment only (no profile, no metadata service).
-  for (const k of Object.keys(process.env)) if (/^AWS_/.test(k)) delete process.env[k];
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-    AWS_CONFIG_FILE: '/nonexistent/exclusive-desk/config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/exclusive-desk/credentials',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
+  isolateSdkEnvironment();
 });
 
 afterAll(async () => {
