@@ -4,16 +4,8 @@
  * Aurora on the hardware level. Each case asserts the exact findings of the rule.
  */
 import type { Finding } from '../../lib/isolation/rule';
-import { findingsOf, loadFixture, model, mutate, tpl, verify, type TenantSpec } from './support';
+import { findingsOf, genuine, model, type TenantSpec, tpl, verify } from './support';
 
-const GENUINE = loadFixture('genuine-hardware.yaml');
-const ACCOUNT = '555555555555';
-const genuine = (changes: Record<string, unknown> = {}, extra: Partial<TenantSpec> = {}): TenantSpec => ({
-  account: ACCOUNT,
-  declared: 'hardware',
-  templates: [mutate(GENUINE, changes)],
-  ...extra,
-});
 
 /** The parts of a finding a reader acts on. */
 const brief = (f: Finding) => ({ resource: f.resource, path: f.path, value: f.value, severity: f.severity, kind: f.kind, message: f.message });

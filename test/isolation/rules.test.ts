@@ -3,16 +3,8 @@
  * The compliant baseline is a vendor-style genuine hardware-level tenant (fixtures/isolation/genuine-hardware.yaml).
  */
 import type { Finding } from '../../lib/isolation/rule';
-import { findingsOf, loadFixture, mutate, ruleResult, statusOf, tpl, verify, type TenantSpec } from './support';
+import { findingsOf, genuine, GENUINE, GENUINE_ACCOUNT as ACCOUNT, ruleResult, statusOf, type TenantSpec, tpl, verify } from './support';
 
-const GENUINE = loadFixture('genuine-hardware.yaml');
-const ACCOUNT = '555555555555';
-const genuine = (changes: Record<string, unknown> = {}, extra: Partial<TenantSpec> = {}): TenantSpec => ({
-  account: ACCOUNT,
-  declared: 'hardware',
-  templates: [mutate(GENUINE, changes)],
-  ...extra,
-});
 const EMPTY: TenantSpec = { account: ACCOUNT, templates: [tpl({ Topic: { Type: 'AWS::SNS::Topic' } })] };
 
 describe('the genuine hardware layout', () => {

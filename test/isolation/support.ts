@@ -84,3 +84,12 @@ export function mutate(t: CfnTemplate, changes: Record<string, unknown>): CfnTem
   }
   return copy as unknown as CfnTemplate;
 }
+
+/** The genuine hardware-level layout (fixture) and its account: the base the rule tests mutate. */
+export const GENUINE = loadFixture('genuine-hardware.yaml');
+export const GENUINE_ACCOUNT = '555555555555';
+
+/** The genuine layout with `changes` applied (see `mutate`), declared at `hardware`, in its account. */
+export function genuine(changes: Record<string, unknown> = {}, extra: Partial<TenantSpec> = {}): TenantSpec {
+  return { account: GENUINE_ACCOUNT, declared: 'hardware', templates: [mutate(GENUINE, changes)], ...extra };
+}
